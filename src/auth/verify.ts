@@ -1,0 +1,54 @@
+import { GraphQLError } from 'graphql';
+import { type JWTPayload, type JWTVerifyOptions, createRemoteJWKSet, jwtVerify } from 'jose';
+import type { AuthConfig } from '../config/config.js';
+import type { Caller } from '../server/context.js';
+
+export const ANONYMOUS: Caller = Object.freeze({ authenticated: false, scopes: new Set<string>() });
+
+/** HTTP 401, code UNAUTHENTICATED, no data: the message never echoes the token. */
+export function unauthenticated(reason: string): GraphQLError {
+  return new GraphQLError(`Unauthenticated: ${reason}.`, {
+    extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+  });
+}
+
+/** Scopes as the Apollo Router reads them: `scope` (space-separated), or `scp` (array or string). */
+export function scopesOf(payload: JWTPayload): Set<string> {
+  const claim = payload['scope'] ?? payload['scp'];
+  if (typeof claim === 'string') return new Set(claim.split(' ').filter(Boolean));
+  if (Array.isArray(claim)) return new Set(claim.filter((scope): scope is string => typeof scope === 'string'));
+  return new Set();
+}
+
+export type TokenVerifier = (authorizationHeader: string | undefined) => Promise<Caller>;
+
+/**
+ * Verifies `Authorization: Bearer <JWT>` with jose: HS256 with a shared secret, or RS256/ES256
+ * keys from a JWKS URL (jose caches the key set and refetches it on an unknown `kid`). No header
+ * means an anonymous caller.
+ */
+export function createTokenVerifier(config: AuthConfig): TokenVerifier {
+  const options: JWTVerifyOptions = { issuer: config.issuer, audience: config.audience };
+  let verify: ((token: string) => Promise<JWTPayload>) | undefined;
+  if (config.jwtSecret) {
+    const secret = new TextEncoder().encode(config.jwtSecret);
+    verify = async (token) => (await jwtVerify(token, secret, { ...options, algorithms: ['HS256'] })).payload;
+  } else if (config.jwksUrl) {
+    const keySet = createRemoteJWKSet(new URL(config.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+    verify = async (token) => (await jwtVerify(token, keySet, { ...options, algorithms: ['RS256', 'ES256'] })).payload;
+  }
+  return async (authorizationHeader) => {
+    if (authorizationHeader === undefined || authorizationHeader === '') return ANONYMOUS;
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorizationHeader);
+    if (!match?.[1]) throw unauthenticated('the Authorization header must be "Bearer <JWT>"');
+    if (!verify) throw unauthenticated('this server is not configured to verify tokens');
+    let payload: JWTPayload;
+    try {
+      payload = await verify(match[1]);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      throw unauthenticated(code === 'ERR_JWT_EXPIRED' ? 'the token has expired' : 'the token could not be verified');
+    }
+    return { authenticated: true, subject: payload.sub, scopes: scopesOf(payload) };
+  };
+}

@@ -1,0 +1,25 @@
+import pMap from 'p-map';
+
+/**
+ * The body of every DataLoader batch function here: runs `fetchOne` for each key with at most
+ * `concurrency` calls in flight, and returns one value or one Error per key, in key order. A failing
+ * key never rejects the batch, so it never fails its siblings.
+ */
+export function fetchEach<K, V>(
+  keys: readonly K[],
+  concurrency: number,
+  fetchOne: (key: K) => Promise<V>,
+  toError: (error: unknown, key: K) => Error,
+): Promise<Array<V | Error>> {
+  return pMap(
+    keys,
+    async (key) => {
+      try {
+        return await fetchOne(key);
+      } catch (error) {
+        return toError(error, key);
+      }
+    },
+    { concurrency },
+  );
+}

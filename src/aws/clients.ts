@@ -1,0 +1,41 @@
+import { DataZoneClient } from '@aws-sdk/client-datazone';
+import { QuickSightClient } from '@aws-sdk/client-quicksight';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { GatewayConfig } from '../config/config.js';
+
+/** The AWS clients, made once per process and shared by every request. */
+export interface AwsClients {
+  quicksight: QuickSightClient;
+  datazone: DataZoneClient;
+}
+
+/**
+ * Region, credentials and endpoints come from the SDK's standard chain, so
+ * `AWS_ENDPOINT_URL_QUICKSIGHT` / `AWS_ENDPOINT_URL_DATAZONE` point the clients at the emulator
+ * exactly as they would for any other AWS SDK application.
+ */
+export function createAwsClients(config: Pick<GatewayConfig, 'region' | 'aws'>): AwsClients {
+  const shared = () => ({
+    region: config.region,
+    maxAttempts: config.aws.maxAttempts,
+    retryMode: 'standard' as const,
+    // Keep-alive sockets to AWS: a TLS handshake per call would cost more than the call itself.
+    requestHandler: new NodeHttpHandler({
+      httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
+      connectionTimeout: config.aws.requestTimeoutMs,
+      requestTimeout: config.aws.requestTimeoutMs,
+    }),
+  });
+  return {
+    quicksight: new QuickSightClient(shared()),
+    datazone: new DataZoneClient(shared()),
+  };
+}
+
+export function destroyAwsClients(clients: AwsClients): void {
+  clients.quicksight.destroy();
+  clients.datazone.destroy();
+}

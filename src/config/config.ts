@@ -1,0 +1,103 @@
+import { z } from 'zod';
+
+/**
+ * Everything the process reads from its environment, parsed and validated once at start-up.
+ * A bad value stops the process with a message naming the variable (see CONTRACT.md).
+ */
+const booleanString = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1');
+
+const optionalUrl = z.url().optional();
+
+const environmentSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  NODE_ENV: z.string().optional(),
+  AWS_REGION: z.string().min(1).optional(),
+  AUTH_JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  AUTH_JWKS_URL: optionalUrl,
+  AUTH_ISSUER: z.string().min(1).optional(),
+  AUTH_AUDIENCE: z.string().min(1).optional(),
+  /** Serve the SDL without @authenticated/@requiresScopes applications, for @apollo/gateway. */
+  GATEWAY_COMPATIBLE_SDL: booleanString.default(false),
+  /** Apollo Sandbox / introspection; defaults to on outside production. */
+  INTROSPECTION: booleanString.optional(),
+  /** How many AWS calls one DataLoader batch runs at once. */
+  AWS_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  /** The SDK's retry budget (standard retry mode: jittered exponential backoff). */
+  AWS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  /** Per-attempt timeout of one AWS call. */
+  AWS_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1).max(120_000).default(5_000),
+  /** Comma-separated origins allowed by CORS besides Apollo Sandbox. */
+  CORS_ORIGINS: z.string().default(''),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface AuthConfig {
+  jwtSecret?: string;
+  jwksUrl?: string;
+  issuer?: string;
+  audience?: string;
+}
+
+export interface GatewayConfig {
+  port: number;
+  host: string;
+  production: boolean;
+  region: string | undefined;
+  auth: AuthConfig;
+  gatewayCompatibleSdl: boolean;
+  introspection: boolean;
+  aws: { maxConcurrency: number; maxAttempts: number; requestTimeoutMs: number };
+  corsOrigins: string[];
+  logLevel: string;
+}
+
+export class ConfigurationError extends Error {
+  override name = 'ConfigurationError';
+}
+
+export interface LoadConfigOptions {
+  /** `npm start` refuses to run without a way to verify tokens; the demo and tests pass their own. */
+  requireAuth?: boolean;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): GatewayConfig {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigurationError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const values = parsed.data;
+  if (values.AUTH_JWT_SECRET && values.AUTH_JWKS_URL) {
+    throw new ConfigurationError('AUTH_JWT_SECRET and AUTH_JWKS_URL: set one of them, not both');
+  }
+  if (options.requireAuth && !values.AUTH_JWT_SECRET && !values.AUTH_JWKS_URL) {
+    throw new ConfigurationError(
+      'AUTH_JWT_SECRET or AUTH_JWKS_URL must be set: without one the gateway cannot verify bearer tokens, and it will not serve AWS data unauthenticated',
+    );
+  }
+  const production = values.NODE_ENV === 'production';
+  return {
+    port: values.PORT,
+    host: values.HOST,
+    production,
+    region: values.AWS_REGION,
+    auth: {
+      jwtSecret: values.AUTH_JWT_SECRET,
+      jwksUrl: values.AUTH_JWKS_URL,
+      issuer: values.AUTH_ISSUER,
+      audience: values.AUTH_AUDIENCE,
+    },
+    gatewayCompatibleSdl: values.GATEWAY_COMPATIBLE_SDL,
+    introspection: values.INTROSPECTION ?? !production,
+    aws: {
+      maxConcurrency: values.AWS_MAX_CONCURRENCY,
+      maxAttempts: values.AWS_MAX_ATTEMPTS,
+      requestTimeoutMs: values.AWS_REQUEST_TIMEOUT_MS,
+    },
+    corsOrigins: values.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean),
+    logLevel: values.LOG_LEVEL,
+  };
+}

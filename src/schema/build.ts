@@ -1,0 +1,55 @@
+import * as dataZoneSdk from '@aws-sdk/client-datazone';
+import * as quickSightSdk from '@aws-sdk/client-quicksight';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { type DocumentNode, type GraphQLSchema, parse } from 'graphql';
+import { DateTimeResolver } from 'graphql-scalars';
+import { readFileSync } from 'node:fs';
+import { AuthPolicy, stripAuthDirectives } from '../auth/policy.js';
+import { dataZoneResolvers } from '../datazone/resolvers.js';
+import { quickSightResolvers } from '../quicksight/resolvers.js';
+import { applyEnumFallbacks, enumResolversFromSdk } from './enums.js';
+import { applyMapEntries } from './maps.js';
+
+/** The SDL files, in the order they are concatenated. */
+export const SCHEMA_FILES = ['base.graphql', 'quicksight.graphql', 'datazone.graphql'] as const;
+const schemaDirectory = new URL('../../schema/', import.meta.url);
+
+export function loadTypeDefs(): DocumentNode {
+  const source = SCHEMA_FILES.map((file) => readFileSync(new URL(file, schemaDirectory), 'utf8')).join('\n');
+  return parse(source);
+}
+
+type SubgraphModule = Extract<Extract<Parameters<typeof buildSubgraphSchema>[0], readonly unknown[]>[number], { typeDefs: unknown }>;
+type SubgraphResolvers = NonNullable<SubgraphModule['resolvers']>;
+
+export interface GatewaySchema {
+  schema: GraphQLSchema;
+  policy: AuthPolicy;
+  typeDefs: DocumentNode;
+}
+
+export interface BuildSchemaOptions {
+  /** Serve the SDL without auth directive applications (for `@apollo/gateway`); enforcement stays on. */
+  gatewayCompatibleSdl?: boolean;
+}
+
+export function buildGatewaySchema(options: BuildSchemaOptions = {}): GatewaySchema {
+  const typeDefs = loadTypeDefs();
+  // The policy always comes from the full SDL, whichever SDL is served.
+  const policy = new AuthPolicy(typeDefs);
+  const servedTypeDefs = options.gatewayCompatibleSdl ? stripAuthDirectives(typeDefs) : typeDefs;
+  const resolvers = {
+    DateTime: DateTimeResolver,
+    ...enumResolversFromSdk(typeDefs, 'QuickSight', quickSightSdk as Record<string, unknown>),
+    ...enumResolversFromSdk(typeDefs, 'DataZone', dataZoneSdk as Record<string, unknown>),
+    ...quickSightResolvers,
+    ...dataZoneResolvers,
+    Query: { ...quickSightResolvers.Query, ...dataZoneResolvers.Query },
+  } as unknown as SubgraphResolvers;
+  const schema = buildSubgraphSchema([{ typeDefs: servedTypeDefs, resolvers }]);
+  applyEnumFallbacks(schema);
+  applyMapEntries(schema);
+  // Last, so the policy check runs before any other resolver work.
+  policy.enforce(schema);
+  return { schema, policy, typeDefs: servedTypeDefs };
+}

@@ -1,0 +1,68 @@
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { Logger } from 'pino';
+import type { GatewayConfig } from '../config/config.js';
+import type { GatewayContext } from './context.js';
+import type { GraphQLSchema } from 'graphql';
+
+/** Codes this gateway sets on purpose; any other error is masked before it leaves the process. */
+const PUBLIC_ERROR_CODES = new Set([
+  'NOT_FOUND',
+  'FORBIDDEN',
+  'THROTTLED',
+  'BAD_USER_INPUT',
+  'UPSTREAM_ERROR',
+  'UNAUTHENTICATED',
+  'UNAUTHORIZED_FIELD_OR_TYPE',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+/**
+ * Keeps the errors the gateway means to show and replaces anything else (a bug, an SDK parse
+ * failure) with a generic INTERNAL_SERVER_ERROR, logged in full on the server side only.
+ */
+export function createErrorFormatter(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.['code'];
+    if (typeof code === 'string' && PUBLIC_ERROR_CODES.has(code)) {
+      const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions };
+    }
+    const original = unwrapResolverError(error);
+    logger.error({ err: original instanceof Error ? { name: original.name, message: original.message } : String(original), path: formatted.path }, 'masked internal error');
+    return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  };
+}
+
+export function createApolloServer(
+  schema: GraphQLSchema,
+  config: Pick<GatewayConfig, 'production' | 'introspection'>,
+  logger: Logger,
+  plugins: ApolloServerPlugin<GatewayContext>[] = [],
+): ApolloServer<GatewayContext> {
+  return new ApolloServer<GatewayContext>({
+    schema,
+    introspection: config.introspection,
+    // No "Did you mean …" schema hints in production; no stack traces anywhere.
+    hideSchemaDetailsFromClientErrors: config.production,
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    formatError: createErrorFormatter(logger),
+    plugins: [
+      config.production
+        ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
+        : ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true }),
+      ...plugins,
+    ],
+  });
+}
+
+export { GraphQLError };

@@ -1,0 +1,80 @@
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { type AwsClients, createAwsClients, destroyAwsClients } from '../aws/clients.js';
+import { createTokenVerifier } from '../auth/verify.js';
+import type { GatewayConfig } from '../config/config.js';
+import { createConnectionLoader } from '../datazone/loader.js';
+import { createActionConnectorLoader } from '../quicksight/loader.js';
+import { buildGatewaySchema } from '../schema/build.js';
+import { createApolloServer } from './apollo.js';
+import type { GatewayContext } from './context.js';
+import { createHttpHandler, createHttpServer } from './http.js';
+import { createLogger } from './logger.js';
+
+export interface RunningGateway {
+  /** e.g. `http://127.0.0.1:4000/graphql` */
+  url: string;
+  port: number;
+  logger: Logger;
+  clients: AwsClients;
+  /** Stops accepting requests, lets in-flight ones finish (up to `drainTimeoutMs`), then releases everything. */
+  close(drainTimeoutMs?: number): Promise<void>;
+}
+
+export interface StartGatewayOptions {
+  clients?: AwsClients;
+  logger?: Logger;
+}
+
+/** Builds the schema, the AWS clients and the HTTP server once, then listens. */
+export async function startGateway(config: GatewayConfig, options: StartGatewayOptions = {}): Promise<RunningGateway> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const clients = options.clients ?? createAwsClients(config);
+  const { schema, policy } = buildGatewaySchema({ gatewayCompatibleSdl: config.gatewayCompatibleSdl });
+  const verifyToken = createTokenVerifier(config.auth);
+  const apollo = createApolloServer(schema, config, logger);
+  await apollo.start();
+
+  let draining = false;
+  const handler = createHttpHandler({
+    apollo,
+    corsOrigins: config.corsOrigins,
+    logger,
+    isReady: () => !draining,
+    createContext: async (request, requestId): Promise<GatewayContext> => ({
+      caller: await verifyToken(request.headers.authorization),
+      // Fresh loaders per request: batching and deduplication within it, no cache across callers.
+      loaders: {
+        actionConnector: createActionConnectorLoader(clients.quicksight, config.aws.maxConcurrency),
+        connection: createConnectionLoader(clients.datazone, config.aws.maxConcurrency),
+      },
+      policy,
+      requestId,
+      logger,
+    }),
+  });
+  const server = createHttpServer(handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const displayHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+
+  return {
+    url: `http://${displayHost}:${port}/graphql`,
+    port,
+    logger,
+    clients,
+    async close(drainTimeoutMs = 10_000) {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const deadline = new Promise<void>((resolve) => setTimeout(resolve, drainTimeoutMs).unref());
+      await Promise.race([closed, deadline]);
+      server.closeAllConnections();
+      await apollo.stop();
+      if (!options.clients) destroyAwsClients(clients);
+    },
+  };
+}

@@ -1,0 +1,135 @@
+import { type ApolloServer, HeaderMap } from '@apollo/server';
+import cors from 'cors';
+import { randomUUID } from 'node:crypto';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { Logger } from 'pino';
+import type { GatewayContext } from './context.js';
+
+/** Where Apollo Sandbox runs; always allowed by CORS besides the configured frontend origins. */
+export const APOLLO_SANDBOX_ORIGIN = 'https://studio.apollographql.com';
+export const GRAPHQL_PATH = '/graphql';
+/** Largest request body accepted; GraphQL documents are small, a larger body is abuse. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export interface HttpHandlerOptions {
+  apollo: ApolloServer<GatewayContext>;
+  createContext: (request: IncomingMessage, requestId: string) => Promise<GatewayContext>;
+  corsOrigins: string[];
+  logger: Logger;
+  isReady: () => boolean;
+}
+
+class PayloadTooLargeError extends Error {}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(request.headers['content-length'] ?? 0);
+    if (declared > MAX_BODY_BYTES) {
+      reject(new PayloadTooLargeError());
+      request.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new PayloadTooLargeError());
+        request.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  const payload = JSON.stringify(body);
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) });
+  response.end(payload);
+}
+
+function toHeaderMap(request: IncomingMessage): HeaderMap {
+  const headers = new HeaderMap();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined) continue;
+    headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return headers;
+}
+
+/** A thin node:http integration of Apollo Server: health probes, CORS, a body limit, then GraphQL. */
+export function createHttpHandler(options: HttpHandlerOptions) {
+  const allowedOrigins = new Set([APOLLO_SANDBOX_ORIGIN, ...options.corsOrigins]);
+  const corsMiddleware = cors({
+    origin: (origin, callback) => callback(null, origin === undefined || allowedOrigins.has(origin)),
+    methods: ['GET', 'POST', 'OPTIONS'],
+    allowedHeaders: ['authorization', 'content-type', 'apollo-require-preflight', 'x-apollo-operation-name', 'apollographql-client-name', 'apollographql-client-version', 'x-request-id'],
+    maxAge: 600,
+  });
+
+  async function handleGraphQL(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+    const requestId = (typeof request.headers['x-request-id'] === 'string' && request.headers['x-request-id'].slice(0, 128)) || randomUUID();
+    response.setHeader('x-request-id', requestId);
+    let body: unknown;
+    if (request.method === 'POST') {
+      const raw = await readBody(request);
+      const contentType = request.headers['content-type'] ?? '';
+      if (contentType.includes('json')) {
+        try {
+          body = raw.length > 0 ? JSON.parse(raw) : undefined;
+        } catch {
+          sendJson(response, 400, { errors: [{ message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] });
+          return;
+        }
+      } else {
+        body = raw;
+      }
+    }
+    const result = await options.apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: request.method ?? 'GET', headers: toHeaderMap(request), search: url.search, body },
+      context: () => options.createContext(request, requestId),
+    });
+    for (const [name, value] of result.headers) response.setHeader(name, value);
+    response.statusCode = result.status ?? 200;
+    if (result.body.kind === 'complete') {
+      response.end(result.body.string);
+      return;
+    }
+    for await (const chunk of result.body.asyncIterator) response.write(chunk);
+    response.end();
+  }
+
+  return (request: IncomingMessage, response: ServerResponse): void => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (url.pathname === '/healthz' && request.method === 'GET') return sendJson(response, 200, { status: 'ok' });
+    if (url.pathname === '/readyz' && request.method === 'GET') {
+      return options.isReady() ? sendJson(response, 200, { status: 'ready' }) : sendJson(response, 503, { status: 'not ready' });
+    }
+    if (url.pathname !== GRAPHQL_PATH) return sendJson(response, 404, { error: 'Not found: GraphQL is served at /graphql' });
+    corsMiddleware(request, response, () => {
+      if (request.method === 'OPTIONS') {
+        response.statusCode = 204;
+        response.end();
+        return;
+      }
+      handleGraphQL(request, response, url).catch((error: unknown) => {
+        if (error instanceof PayloadTooLargeError) {
+          sendJson(response, 413, { errors: [{ message: `The request body exceeds ${MAX_BODY_BYTES} bytes.`, extensions: { code: 'BAD_REQUEST' } }] });
+          return;
+        }
+        options.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'request failed');
+        if (!response.headersSent) sendJson(response, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+        else response.end();
+      });
+    });
+  };
+}
+
+export function createHttpServer(handler: ReturnType<typeof createHttpHandler>): Server {
+  const server = createServer(handler);
+  server.keepAliveTimeout = 65_000;
+  return server;
+}
