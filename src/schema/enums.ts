@@ -3,7 +3,6 @@ import {
   type GraphQLField,
   type GraphQLSchema,
   Kind,
-  defaultFieldResolver,
   getNamedType,
   isEnumType,
   isListType,
@@ -72,7 +71,10 @@ export function applyEnumFallbacks(schema: GraphQLSchema): void {
     for (const field of Object.values(fields)) {
       const known = knownWireValues(field.type);
       if (!known) continue;
-      const source: GraphQLFieldResolver<unknown, unknown> = field.resolve ?? defaultFieldResolver;
+      // Not graphql's defaultFieldResolver: it reads `info.fieldName`, which for `fooRaw` is not `foo`.
+      const fieldName = field.name;
+      const source: GraphQLFieldResolver<unknown, unknown> =
+        field.resolve ?? ((parent) => (parent as Record<string, unknown> | null)?.[fieldName]);
       const rawField: GraphQLField<unknown, unknown> | undefined = fields[field.name + RAW_SUFFIX];
       if (rawField) rawField.resolve = source;
       const toEnum = (value: unknown) => (value === null || value === undefined || known.has(value) ? value : UNRECOGNIZED);

@@ -1,0 +1,26 @@
+export { startEmulator } from './server.js';
+export type {
+  Emulator,
+  EmulatorOptions,
+  EmulatedOperation,
+  EmulatedService,
+  FaultKind,
+  FaultRule,
+  RecordedCall,
+} from './server.js';
+export {
+  DEMO_AWS_ACCOUNT_ID,
+  DEMO_DOMAIN_ID,
+  DEMO_REGION,
+  SECRET_CANARY_PREFIX,
+  seedActionConnectors,
+  seedConnections,
+  seededIds,
+} from './seed.js';
+export {
+  DATAZONE_ERROR_STATUS,
+  DECLARED_ERRORS,
+  QUICKSIGHT_ERROR_STATUS,
+  defaultErrorStatus,
+} from './errors.js';
+export { stripDataZoneSecrets, toWire } from './wire.js';

@@ -1,0 +1,89 @@
+import { SignJWT } from 'jose';
+import { Writable } from 'node:stream';
+import { type GatewayConfig, loadConfig } from '../../src/config/config.js';
+import { type Emulator, type EmulatorOptions, startEmulator } from '../../src/emulator/index.js';
+import { type RunningGateway, startGateway } from '../../src/server/app.js';
+import { createLogger } from '../../src/server/logger.js';
+
+export const TEST_JWT_SECRET = 'test-only-hs256-secret-0123456789abcdef';
+export const READ = 'connections:read';
+export const SECRETS = 'connections:secrets:read';
+
+export interface GraphQLResponse<Data = Record<string, any>> {
+  status: number;
+  headers: Headers;
+  body: { data?: Data | null; errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, any> }> };
+  text: string;
+}
+
+export interface Stack {
+  emulator: Emulator;
+  gateway: RunningGateway;
+  config: GatewayConfig;
+  /** Every log line the gateway wrote, as text. */
+  logLines: string[];
+  graphql<Data = Record<string, any>>(query: string, options?: { variables?: Record<string, unknown>; token?: string; headers?: Record<string, string> }): Promise<GraphQLResponse<Data>>;
+  close(): Promise<void>;
+}
+
+/**
+ * A real emulator on a free port and the real gateway in front of it, the SDK pointed at the
+ * emulator through the standard AWS_ENDPOINT_URL_* variables, as in `npm run demo`.
+ */
+export async function startStack(options: { env?: Record<string, string>; emulator?: EmulatorOptions } = {}): Promise<Stack> {
+  const emulator = await startEmulator({ port: 0, ...options.emulator });
+  process.env['AWS_ENDPOINT_URL_QUICKSIGHT'] = emulator.url;
+  process.env['AWS_ENDPOINT_URL_DATAZONE'] = emulator.url;
+  process.env['AWS_ACCESS_KEY_ID'] = 'AKIDEMULATOR';
+  process.env['AWS_SECRET_ACCESS_KEY'] = 'emulator-does-not-check-signatures';
+  process.env['AWS_REGION'] = 'us-east-1';
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    AWS_REGION: 'us-east-1',
+    AUTH_JWT_SECRET: TEST_JWT_SECRET,
+    LOG_LEVEL: 'info',
+    ...options.env,
+  });
+  const logLines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, callback) {
+      logLines.push(String(chunk));
+      callback();
+    },
+  });
+  const gateway = await startGateway(config, { logger: createLogger(config.logLevel, sink) });
+  return {
+    emulator,
+    gateway,
+    config,
+    logLines,
+    async graphql(query, { variables, token, headers } = {}) {
+      const response = await fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      const text = await response.text();
+      return { status: response.status, headers: response.headers, body: JSON.parse(text), text };
+    },
+    async close() {
+      await gateway.close(1_000);
+      await emulator.close();
+    },
+  };
+}
+
+/** A real HS256 token as an identity provider would issue it. */
+export function mintToken(scopes: string[], options: { secret?: string; expiresIn?: string | number; audience?: string; issuer?: string; claim?: 'scope' | 'scp' } = {}): Promise<string> {
+  const claims = options.claim === 'scp' ? { scp: scopes } : { scope: scopes.join(' ') };
+  let jwt = new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('test-user').setIssuedAt().setExpirationTime(options.expiresIn ?? '10m');
+  if (options.audience) jwt = jwt.setAudience(options.audience);
+  if (options.issuer) jwt = jwt.setIssuer(options.issuer);
+  return jwt.sign(new TextEncoder().encode(options.secret ?? TEST_JWT_SECRET));
+}
+
+/** Calls the emulator received for one operation. */
+export function callsOf(emulator: Emulator, operation: 'DescribeActionConnector' | 'GetConnection') {
+  return emulator.calls.filter((call) => call.operation === operation);
+}

@@ -1,0 +1,20 @@
+import { createRequire } from 'node:module';
+import { defineConfig } from 'vitest/config';
+
+const require = createRequire(import.meta.url);
+
+export default defineConfig({
+  resolve: {
+    // Vite would pick graphql's ESM build (`module` field) while @apollo/subgraph and @apollo/server
+    // require its CommonJS build: two copies, and graphql-js refuses to mix them. Node itself
+    // resolves `graphql` to the CommonJS build, so tests use that one too.
+    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
+  },
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Each file starts its own emulator and gateway on free ports; files run in separate processes.
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+});
