@@ -169,7 +169,7 @@ describe('federation', () => {
 describe('codegen', () => {
   it('src/generated/resolvers-types.ts - is what `npm run codegen` generates from schema/ today', async () => {
     const outputs = await generate({ ...codegenConfig, silent: true }, false);
-    const output = outputs.find((file) => file.filename.endsWith('src/generated/resolvers-types.ts'));
+    const output = outputs.find((file: { filename: string; content: string }) => file.filename.endsWith('src/generated/resolvers-types.ts'));
     expect(output, 'codegen produced no resolvers-types.ts').toBeDefined();
     expect(readFileSync('src/generated/resolvers-types.ts', 'utf8'), 'stale generated types: run `npm run codegen`').toBe(output!.content);
   });

@@ -49,6 +49,7 @@ export function createApolloServer(
 ): ApolloServer<GatewayContext> {
   return new ApolloServer<GatewayContext>({
     schema,
+    logger,
     introspection: config.introspection,
     // No "Did you mean …" schema hints in production; no stack traces anywhere.
     hideSchemaDetailsFromClientErrors: config.production,
