@@ -174,3 +174,25 @@ describe('codegen', () => {
     expect(readFileSync('src/generated/resolvers-types.ts', 'utf8'), 'stale generated types: run `npm run codegen`').toBe(output!.content);
   });
 });
+
+describe('upstream that never answers', () => {
+  it('a hanging AWS call - times out per attempt into UPSTREAM_ERROR while its sibling resolves', async () => {
+    const hanging = await startStack({ env: { AWS_REQUEST_TIMEOUT_MS: '300', AWS_MAX_ATTEMPTS: '2' } });
+    try {
+      const fault = hanging.emulator.injectFault({ service: 'datazone', id: 'conn-athena-sales', kind: 'hang' });
+      const token = await mintToken([READ]);
+      const response = await hanging.graphql(
+        `{ stuck: dataZoneConnection(domainIdentifier: "${DEMO_DOMAIN_ID}", identifier: "conn-athena-sales") { name }
+           fine: dataZoneConnection(domainIdentifier: "${DEMO_DOMAIN_ID}", identifier: "conn-iam-project") { name } }`,
+        { token },
+      );
+      fault.remove();
+      expect(response.body.data).toEqual({ stuck: null, fine: { name: 'project-iam' } });
+      expect(response.body.errors).toHaveLength(1);
+      expect(response.body.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_ERROR', aws: { service: 'datazone' } });
+      expect(hanging.emulator.calls.filter((call) => call.params['identifier'] === 'conn-athena-sales')).toHaveLength(2);
+    } finally {
+      await hanging.close();
+    }
+  });
+});

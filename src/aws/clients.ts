@@ -27,6 +27,8 @@ export function createAwsClients(config: Pick<GatewayConfig, 'region' | 'aws'>):
       httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
       connectionTimeout: config.aws.requestTimeoutMs,
       requestTimeout: config.aws.requestTimeoutMs,
+      // Without this the handler only logs a warning on timeout and a hanging call waits forever.
+      throwOnRequestTimeout: true,
     }),
   });
   return {
