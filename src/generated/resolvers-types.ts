@@ -24,6 +24,13 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/** Who may share a cached response: any caller (`PUBLIC`) or only the caller who received it (`PRIVATE`). */
+export type CacheControlScope =
+  /** Only the caller's own cache may keep the response. */
+  | 'PRIVATE'
+  /** A shared cache (CDN, router) may serve the response to other callers. */
+  | 'PUBLIC';
+
 /** Settings of a connection to Amazon Q, the generative-AI assistant, inside the project. */
 export type DataZoneAmazonQProperties = {
   __typename?: 'DataZoneAmazonQProperties';
@@ -1224,8 +1231,8 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = Reso
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  CacheControlScope: CacheControlScope;
   DataZoneAmazonQProperties: ResolverTypeWrapper<DataZoneAmazonQProperties>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   DataZoneAthenaProperties: ResolverTypeWrapper<DataZoneAthenaProperties>;
   DataZoneAuthenticationConfiguration: ResolverTypeWrapper<DataZoneAuthenticationConfiguration>;
   DataZoneAuthenticationType: DataZoneAuthenticationType;
@@ -1241,7 +1248,6 @@ export type ResolversTypes = ResolversObject<{
   DataZoneConnectionStatus: DataZoneConnectionStatus;
   DataZoneConnectionType: DataZoneConnectionType;
   DataZoneGlueConnection: ResolverTypeWrapper<DataZoneGlueConnection>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   DataZoneGlueOAuth2Credentials: ResolverTypeWrapper<DataZoneGlueOAuth2Credentials>;
   DataZoneGlueProperties: ResolverTypeWrapper<DataZoneGlueProperties>;
   DataZoneGovernanceType: DataZoneGovernanceType;
@@ -1301,13 +1307,14 @@ export type ResolversTypes = ResolversObject<{
   federation__Scope: ResolverTypeWrapper<Scalars['federation__Scope']['output']>;
   link__Import: ResolverTypeWrapper<Scalars['link__Import']['output']>;
   link__Purpose: Link__Purpose;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   DataZoneAmazonQProperties: DataZoneAmazonQProperties;
-  Boolean: Scalars['Boolean']['output'];
   DataZoneAthenaProperties: DataZoneAthenaProperties;
   DataZoneAuthenticationConfiguration: DataZoneAuthenticationConfiguration;
   DataZoneAuthorizationCodeProperties: DataZoneAuthorizationCodeProperties;
@@ -1318,7 +1325,6 @@ export type ResolversParentTypes = ResolversObject<{
   DataZoneConnectionCredentials: DataZoneConnectionCredentials;
   DataZoneConnectionProperties: ResolversUnionTypes<ResolversParentTypes>['DataZoneConnectionProperties'];
   DataZoneGlueConnection: DataZoneGlueConnection;
-  Int: Scalars['Int']['output'];
   DataZoneGlueOAuth2Credentials: DataZoneGlueOAuth2Credentials;
   DataZoneGlueProperties: DataZoneGlueProperties;
   DataZoneHyperPodProperties: DataZoneHyperPodProperties;
@@ -1367,12 +1373,22 @@ export type ResolversParentTypes = ResolversObject<{
   QuickSightUnknownMember: QuickSightUnknownMember;
   federation__Scope: Scalars['federation__Scope']['output'];
   link__Import: Scalars['link__Import']['output'];
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
   String: Scalars['String']['output'];
 }>;
 
 export type AuthenticatedDirectiveArgs = { };
 
 export type AuthenticatedDirectiveResolver<Result, Parent, ContextType = GatewayContext, Args = AuthenticatedDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = GatewayContext, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type LinkDirectiveArgs = {
   as?: Maybe<Scalars['String']['input']>;
@@ -1874,6 +1890,7 @@ export type Resolvers<ContextType = GatewayContext> = ResolversObject<{
 
 export type DirectiveResolvers<ContextType = GatewayContext> = ResolversObject<{
   authenticated?: AuthenticatedDirectiveResolver<any, any, ContextType>;
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
   link?: LinkDirectiveResolver<any, any, ContextType>;
   requiresScopes?: RequiresScopesDirectiveResolver<any, any, ContextType>;
   shareable?: ShareableDirectiveResolver<any, any, ContextType>;

@@ -6,6 +6,7 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { readFileSync } from 'node:fs';
 import { AuthPolicy, stripAuthDirectives } from '../auth/policy.js';
 import { dataZoneResolvers } from '../datazone/resolvers.js';
+import { trackCredentialResponses } from '../server/caching.js';
 import { quickSightResolvers } from '../quicksight/resolvers.js';
 import { applyEnumFallbacks, enumResolversFromSdk } from './enums.js';
 import { applyMapEntries } from './maps.js';
@@ -51,5 +52,7 @@ export function buildGatewaySchema(options: BuildSchemaOptions = {}): GatewaySch
   applyMapEntries(schema);
   // Last, so the policy check runs before any other resolver work.
   policy.enforce(schema);
+  // Outside the policy check: a secret field that resolves to a value makes the response `private, no-store`.
+  trackCredentialResponses(schema, policy);
   return { schema, policy, typeDefs: servedTypeDefs };
 }

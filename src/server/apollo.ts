@@ -1,9 +1,11 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
 import { unwrapResolverError } from '@apollo/server/errors';
+import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/config.js';
+import { cachingHeadersPlugin } from './caching.js';
 import type { GatewayContext } from './context.js';
 import type { GraphQLSchema } from 'graphql';
 
@@ -61,6 +63,10 @@ export function createApolloServer(
       config.production
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
         : ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true }),
+      // `cache-control` from the SDL's @cacheControl hints (no hint or an error: `no-store`)...
+      ApolloServerPluginCacheControl({ defaultMaxAge: 0, calculateHttpHeaders: true }),
+      // ...then `Vary: Authorization`, and `private, no-store` for any response carrying a credential.
+      cachingHeadersPlugin<GatewayContext>(),
       ...plugins,
     ],
   });

@@ -92,7 +92,11 @@ export function createHttpHandler(options: HttpHandlerOptions) {
       httpGraphQLRequest: { method: request.method ?? 'GET', headers: toHeaderMap(request), search: url.search, body },
       context: () => options.createContext(request, requestId),
     });
-    for (const [name, value] of result.headers) response.setHeader(name, value);
+    for (const [name, value] of result.headers) {
+      // Keep the `Vary: Origin` the CORS middleware set next to Apollo's `Vary: Authorization`.
+      const earlier = name === 'vary' ? response.getHeader('vary') : undefined;
+      response.setHeader(name, earlier ? `${String(earlier)}, ${value}` : value);
+    }
     response.statusCode = result.status ?? 200;
     if (result.body.kind === 'complete') {
       response.end(result.body.string);

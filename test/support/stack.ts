@@ -22,7 +22,7 @@ export interface Stack {
   config: GatewayConfig;
   /** Every log line the gateway wrote, as text. */
   logLines: string[];
-  graphql<Data = Record<string, any>>(query: string, options?: { variables?: Record<string, unknown>; token?: string; headers?: Record<string, string> }): Promise<GraphQLResponse<Data>>;
+  graphql<Data = Record<string, any>>(query: string, options?: { variables?: Record<string, unknown>; extensions?: Record<string, unknown>; token?: string; headers?: Record<string, string> }): Promise<GraphQLResponse<Data>>;
   close(): Promise<void>;
 }
 
@@ -58,11 +58,11 @@ export async function startStack(options: { env?: Record<string, string>; emulat
     gateway,
     config,
     logLines,
-    async graphql(query, { variables, token, headers } = {}) {
+    async graphql(query, { variables, extensions, token, headers } = {}) {
       const response = await fetch(gateway.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
-        body: JSON.stringify({ query, variables }),
+        body: JSON.stringify({ query, variables, extensions }),
       });
       const text = await response.text();
       return { status: response.status, headers: response.headers, body: JSON.parse(text), text };
