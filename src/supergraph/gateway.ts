@@ -116,5 +116,5 @@ export async function startSupergraphGateway(options: StartSupergraphGatewayOpti
     listen: { port: options.port, host: options.host ?? '127.0.0.1' },
     context: async ({ req }) => ({ authorization: req.headers.authorization }),
   });
-  return { url, gateway, stop: () => server.stop() };
+  return { url: new URL('graphql', url).toString(), gateway, stop: () => server.stop() };
 }

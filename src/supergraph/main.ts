@@ -1,0 +1,94 @@
+/**
+ * `npm run supergraph`: a whole supergraph on one machine. The AWS emulator, this subgraph
+ * (`aws-connections`, serving its gateway-compatible SDL), the example `dashboards` subgraph, and a
+ * real `@apollo/gateway` over their composition, the subgraphs named and placed as in
+ * supergraph.yaml. Prints the gateway URL and bearer tokens.
+ */
+import { SignJWT } from 'jose';
+import { randomBytes } from 'node:crypto';
+import { READ_SCOPE, SECRETS_SCOPE } from '../auth/policy.js';
+import { loadConfig } from '../config/config.js';
+import { startEmulator } from '../emulator/index.js';
+import { startGateway } from '../server/app.js';
+import { DEFAULT_SUPERGRAPH_PORT, READY_BANNER, SUPERGRAPH_SUBGRAPHS } from './config.js';
+import { startDashboardsSubgraph } from './dashboards.js';
+import { composeSupergraph, fetchSubgraphSdl, startSupergraphGateway } from './gateway.js';
+
+function portFrom(name: string, fallback: number): number {
+  const value = process.env[name];
+  if (value === undefined || value === '') return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name}: not a port number: ${value}`);
+  return port;
+}
+
+const emulator = await startEmulator({ port: portFrom('EMULATOR_PORT', 4566), host: '127.0.0.1' });
+// The SDK finds the emulator as it would find any endpoint override (as in `npm run demo`).
+process.env['AWS_ENDPOINT_URL_QUICKSIGHT'] = emulator.url;
+process.env['AWS_ENDPOINT_URL_DATAZONE'] = emulator.url;
+process.env['AWS_REGION'] ??= 'us-east-1';
+process.env['AWS_ACCESS_KEY_ID'] ??= 'AKIDEMULATOR';
+process.env['AWS_SECRET_ACCESS_KEY'] ??= 'the-emulator-does-not-check-signatures';
+process.env['AUTH_JWT_SECRET'] ??= randomBytes(32).toString('base64url');
+
+// @apollo/gateway refuses the SDL with @requiresScopes; the subgraph enforces its policy either way.
+const config = loadConfig({
+  ...process.env,
+  PORT: String(portFrom('PORT', SUPERGRAPH_SUBGRAPHS.awsConnections.defaultPort)),
+  HOST: process.env['HOST'] ?? '127.0.0.1',
+  GATEWAY_COMPATIBLE_SDL: 'true',
+});
+const awsConnections = await startGateway(config);
+const dashboards = await startDashboardsSubgraph({ port: portFrom('DASHBOARDS_PORT', SUPERGRAPH_SUBGRAPHS.dashboards.defaultPort) });
+
+// What `rover supergraph compose --config supergraph.yaml` does: each subgraph's `_service { sdl }`, composed.
+const supergraphSdl = composeSupergraph([
+  { name: SUPERGRAPH_SUBGRAPHS.awsConnections.name, url: awsConnections.url, sdl: await fetchSubgraphSdl(awsConnections.url) },
+  { name: SUPERGRAPH_SUBGRAPHS.dashboards.name, url: dashboards.url, sdl: await fetchSubgraphSdl(dashboards.url) },
+]);
+const supergraph = await startSupergraphGateway({ supergraphSdl, port: portFrom('SUPERGRAPH_PORT', DEFAULT_SUPERGRAPH_PORT), host: config.host });
+
+async function demoToken(subject: string, scopes: string[]): Promise<string> {
+  return new SignJWT({ scope: scopes.join(' ') })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(subject)
+    .setIssuedAt()
+    .setExpirationTime('12h')
+    .sign(new TextEncoder().encode(config.auth.jwtSecret));
+}
+
+const tokens = {
+  reader: await demoToken('supergraph-reader', [READ_SCOPE]),
+  'secrets reader': await demoToken('supergraph-secrets-reader', [READ_SCOPE, SECRETS_SCOPE]),
+};
+
+console.log(`
+AWS emulator        ${emulator.url}
+aws-connections     ${awsConnections.url}   (subgraph, gateway-compatible SDL)
+dashboards          ${dashboards.url}   (example subgraph)
+${READY_BANNER.padEnd(19)} ${supergraph.url}   (@apollo/gateway; open it in a browser for Apollo Sandbox)
+
+Bearer tokens (valid 12 hours, for this run only):
+${Object.entries(tokens).map(([caller, token]) => `  ${caller.padEnd(15)} ${token}`).join('\n')}
+
+Example query (fields from both subgraphs; a reader gets the credentials as null with an error):
+  query Dashboards {
+    dashboards {
+      id title
+      alertConnector { name type status }
+      sourceConnection { name type connectionCredentials { accessKeyId } }
+    }
+  }
+
+Ctrl-C stops everything.
+`);
+
+const stop = async () => {
+  await supergraph.stop();
+  await dashboards.stop();
+  await awsConnections.close(2_000);
+  await emulator.close();
+  process.exit(0);
+};
+process.once('SIGINT', () => void stop());
+process.once('SIGTERM', () => void stop());
