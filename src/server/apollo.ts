@@ -1,11 +1,10 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/config.js';
 import type { GatewayContext } from './context.js';
-import type { GraphQLSchema } from 'graphql';
 
 /** Codes this gateway sets on purpose; any other error is masked before it leaves the process. */
 const PUBLIC_ERROR_CODES = new Set([
@@ -66,4 +65,3 @@ export function createApolloServer(
   });
 }
 
-export { GraphQLError };
