@@ -9,6 +9,7 @@ import {
 import { ConnectionSummary$, DataZoneClient, ListConnectionsCommand, type ListConnectionsInput, paginateListConnections } from '@aws-sdk/client-datazone';
 import { NormalizedSchema } from '@smithy/core/schema';
 import { isInputObjectType, isObjectType } from 'graphql';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ACTION_CONNECTOR_SUMMARY_MEMBERS,
@@ -698,5 +699,29 @@ describe('schema', () => {
     const { policy } = buildGatewaySchema();
     expect(policy.fieldRequirement('Query', 'quickSightActionConnectors')).toEqual({ authenticated: true, scopes: [[READ]] });
     expect(policy.fieldRequirement('Query', 'dataZoneConnections')).toEqual({ authenticated: true, scopes: [[READ]] });
+  });
+});
+
+describe('README - Listing and paging', () => {
+  const section = readFileSync('README.md', 'utf8').split('## Listing and paging')[1]!.split('\n## ')[0]!;
+  const blocks = (language: string) => [...section.matchAll(new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g'))].map((match) => match[1]!);
+
+  it('its operations and variables run as shown: endCursor as after continues the list', async () => {
+    const [connectorsQuery, connectionsQuery] = blocks('graphql');
+    const [firstVariables, , nextVariables] = blocks('json').map((json) => json.trim());
+    expect(connectorsQuery).toContain('quickSightActionConnectors');
+    expect(section).toContain(`The demo account holds ${allConnectors().length} connectors`);
+    const first = await stack.graphql(connectorsQuery!, { token: reader, variables: JSON.parse(firstVariables!) });
+    expect(first.body.errors).toBeUndefined();
+    const page = first.body.data!['quickSightActionConnectors'] as PageOf<{ actionConnectorId: string }>;
+    expect(page.edges).toHaveLength(25);
+    expect(page.pageInfo.hasNextPage).toBe(true);
+    expect(page.pageInfo.endCursor!.startsWith(JSON.parse(nextVariables!.replace('…', '')).after)).toBe(true);
+    const next = await stack.graphql(connectorsQuery!, { token: reader, variables: { ...JSON.parse(firstVariables!), after: page.pageInfo.endCursor } });
+    expect(next.body.errors).toBeUndefined();
+    expect(next.body.data!['quickSightActionConnectors'].edges[0].node.actionConnectorId).not.toBe(page.edges[0]!.node.actionConnectorId);
+    const connections = await stack.graphql(connectionsQuery!, { token: reader, variables: { domain: DEMO_DOMAIN_ID, first: 50 } });
+    expect(connections.body.errors).toBeUndefined();
+    expect(connections.body.data!['dataZoneConnections'].edges.length).toBeGreaterThan(0);
   });
 });
