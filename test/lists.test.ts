@@ -14,15 +14,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ACTION_CONNECTOR_SUMMARY_MEMBERS,
   CONNECTION_SUMMARY_MEMBERS,
+  DATAZONE_ERROR_STATUS,
+  DECLARED_ERRORS,
   DEMO_AWS_ACCOUNT_ID,
   DEMO_DOMAIN_ID,
   type Emulator,
+  QUICKSIGHT_ERROR_STATUS,
   seedActionConnectors,
   seedBulkActionConnectors,
   seedBulkConnections,
   seedConnections,
   startEmulator,
 } from '../src/emulator/index.js';
+import { dataZoneResolvers } from '../src/datazone/resolvers.js';
+import { quickSightResolvers } from '../src/quicksight/resolvers.js';
 import { buildGatewaySchema } from '../src/schema/build.js';
 import { fullSelection } from './support/selection.js';
 import { READ, SECRETS, type Stack, mintToken, startStack } from './support/stack.js';
@@ -61,6 +66,11 @@ describe('emulator: ListActionConnectors, SearchActionConnectors and ListConnect
     expect(new Set(allConnections().map((c) => c.connectionId)).size).toBe(allConnections().length);
     // Deterministic: two calls give the same data.
     expect(seedBulkConnections()).toEqual(seedBulkConnections());
+  });
+
+  it('declared errors - every error the list operations declare has its SDK status in the error tables', () => {
+    for (const name of [...DECLARED_ERRORS.ListActionConnectors, ...DECLARED_ERRORS.SearchActionConnectors]) expect(QUICKSIGHT_ERROR_STATUS).toHaveProperty(name);
+    for (const name of DECLARED_ERRORS.ListConnections) expect(DATAZONE_ERROR_STATUS).toHaveProperty(name);
   });
 
   it('summaries - carry exactly the members of the SDK summary shapes', () => {
@@ -693,6 +703,17 @@ describe('schema', () => {
       }
     }
     expect(undocumented).toEqual([]);
+  });
+
+  it('the entity types - resolve every field explicitly, so list items (summaries) never fall through to a default resolver', () => {
+    // A default resolver reads `parent[fieldName]`, which a list item (summary + key) does not have.
+    const unresolved = (typeName: string, resolvers: object | undefined) => {
+      const type = schema.getType(typeName);
+      if (!isObjectType(type)) throw new Error(`${typeName} is not an object type`);
+      return Object.keys(type.getFields()).filter((field) => !field.endsWith('Raw') && !(field in (resolvers ?? {})));
+    };
+    expect(unresolved('QuickSightActionConnector', quickSightResolvers.QuickSightActionConnector)).toEqual([]);
+    expect(unresolved('DataZoneConnection', dataZoneResolvers.DataZoneConnection)).toEqual([]);
   });
 
   it('the new root fields - require connections:read like the single-item fields', () => {
