@@ -34,7 +34,8 @@ const config: CodegenConfig = {
         contextType: '../server/context.js#GatewayContext',
         scalars: { DateTime: { input: 'string', output: 'Date | string' }, ID: { input: 'string', output: 'string' } },
         mappers: {
-          QuickSightActionConnector: '../quicksight/model.js#ActionConnectorRecord',
+          // A described connector, or a list item that describes itself on demand (issue 7).
+          QuickSightActionConnector: '../quicksight/model.js#ActionConnectorParent',
           QuickSightActionConnectorError: '@aws-sdk/client-quicksight#ActionConnectorError',
           QuickSightAuthConfig: '@aws-sdk/client-quicksight#ReadAuthConfig',
           QuickSightAuthorizationCodeGrantMetadata: '@aws-sdk/client-quicksight#ReadAuthorizationCodeGrantMetadata',
@@ -46,7 +47,11 @@ const config: CodegenConfig = {
           QuickSightNoneConnectionMetadata: '@aws-sdk/client-quicksight#ReadNoneConnectionMetadata',
           QuickSightIamConnectionMetadata: '@aws-sdk/client-quicksight#ReadIamConnectionMetadata',
           QuickSightDescribeActionConnectorResponseMetadata: '../quicksight/model.js#DescribeResponseMetadata',
-          DataZoneConnection: '@aws-sdk/client-datazone#GetConnectionOutput',
+          // A GetConnection answer, or a list item (ConnectionSummary) that loads details on demand (issue 7).
+          DataZoneConnection: '../datazone/model.js#ConnectionParent',
+          DataZonePhysicalEndpoint: '@aws-sdk/client-datazone#PhysicalEndpoint',
+          DataZoneConfiguration: '@aws-sdk/client-datazone#Configuration',
+          DataZoneConnectionCredentials: '@aws-sdk/client-datazone#ConnectionCredentials',
           DataZoneRedshiftProperties: '@aws-sdk/client-datazone#RedshiftPropertiesOutput',
         },
       },

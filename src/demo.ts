@@ -70,6 +70,10 @@ reader sees them too; without a token every root field is refused.
 Example query:
 ${exampleQuery}
 
+Paging through lists (pass each page's pageInfo.endCursor as "after"; README "Listing and paging"):
+  { quickSightActionConnectors(awsAccountId: "${DEMO_AWS_ACCOUNT_ID}", first: 25) { edges { node { name type } } pageInfo { hasNextPage endCursor } } }
+  { dataZoneConnections(domainIdentifier: "${DEMO_DOMAIN_ID}", first: 50, sortBy: NAME) { edges { node { name type } } pageInfo { hasNextPage endCursor } } }
+
 Or with curl:
   curl -s ${gateway.url} -H 'content-type: application/json' \\
     -H 'authorization: Bearer ${tokens.reader}' \\

@@ -12,12 +12,14 @@ export function unauthenticated(reason: string): GraphQLError {
   });
 }
 
-/** Scopes as the Apollo Router reads them: `scope` (space-separated), or `scp` (array or string). */
+/** Scopes as the Apollo Router reads them: `scope` (space-separated) and/or `scp` (array or string). */
 export function scopesOf(payload: JWTPayload): Set<string> {
-  const claim = payload['scope'] ?? payload['scp'];
-  if (typeof claim === 'string') return new Set(claim.split(' ').filter(Boolean));
-  if (Array.isArray(claim)) return new Set(claim.filter((scope): scope is string => typeof scope === 'string'));
-  return new Set();
+  const scopes = new Set<string>();
+  for (const claim of [payload['scope'], payload['scp']]) {
+    if (typeof claim === 'string') for (const scope of claim.split(' ')) if (scope) scopes.add(scope);
+    if (Array.isArray(claim)) for (const scope of claim) if (typeof scope === 'string' && scope) scopes.add(scope);
+  }
+  return scopes;
 }
 
 export type TokenVerifier = (authorizationHeader: string | undefined) => Promise<Caller>;
@@ -28,7 +30,8 @@ export type TokenVerifier = (authorizationHeader: string | undefined) => Promise
  * means an anonymous caller.
  */
 export function createTokenVerifier(config: AuthConfig): TokenVerifier {
-  const options: JWTVerifyOptions = { issuer: config.issuer, audience: config.audience };
+  // A token without `exp` would never expire: refuse it.
+  const options: JWTVerifyOptions = { issuer: config.issuer, audience: config.audience, requiredClaims: ['exp'] };
   let verify: ((token: string) => Promise<JWTPayload>) | undefined;
   if (config.jwtSecret) {
     const secret = new TextEncoder().encode(config.jwtSecret);

@@ -18,6 +18,8 @@ const CODE_BY_AWS_ERROR: Readonly<Record<string, GatewayErrorCode>> = {
   ThrottlingException: 'THROTTLED',
   ValidationException: 'BAD_USER_INPUT',
   InvalidParameterValueException: 'BAD_USER_INPUT',
+  // QuickSight's list and search calls: the NextToken (from a client's `after` cursor) was refused.
+  InvalidNextTokenException: 'BAD_USER_INPUT',
 };
 
 const MESSAGE_BY_CODE: Readonly<Record<GatewayErrorCode, string>> = {

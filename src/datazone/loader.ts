@@ -1,8 +1,14 @@
-import { type DataZoneClient, GetConnectionCommand, type GetConnectionOutput } from '@aws-sdk/client-datazone';
+import { type DataZoneClient, GetConnectionCommand, type GetConnectionOutput, ListConnectionsCommand } from '@aws-sdk/client-datazone';
 import DataLoader from 'dataloader';
 import { fetchEach } from '../aws/batch.js';
 import { toGraphQLError } from '../aws/errors.js';
-import { type ConnectionKey, getConnectionSubject } from './model.js';
+import {
+  type ConnectionKey,
+  type ConnectionListPage,
+  type ConnectionListRequest,
+  getConnectionSubject,
+  listConnectionsSubject,
+} from './model.js';
 
 export type ConnectionLoader = DataLoader<ConnectionKey, GetConnectionOutput, string>;
 
@@ -27,5 +33,24 @@ export function createConnectionLoader(client: DataZoneClient, concurrency: numb
         toGraphQLError(error, 'datazone', getConnectionSubject(key)),
       ),
     { cacheKeyFn: (key) => `${key.domainIdentifier}/${key.identifier}/${key.withSecret ? 'secret' : 'plain'}` },
+  );
+}
+
+export type ConnectionPageLoader = DataLoader<ConnectionListRequest, ConnectionListPage, string>;
+
+async function listConnections(client: DataZoneClient, request: ConnectionListRequest): Promise<ConnectionListPage> {
+  const output = await client.send(new ListConnectionsCommand(request));
+  return { summaries: output.items ?? [], ...(output.nextToken ? { nextToken: output.nextToken } : {}) };
+}
+
+/** One per request: identical list pages asked for twice in one operation (aliases) cost one call. */
+export function createConnectionPageLoader(client: DataZoneClient, concurrency: number): ConnectionPageLoader {
+  const members = ['domainIdentifier', 'projectIdentifier', 'environmentIdentifier', 'name', 'type', 'scope', 'sortBy', 'sortOrder', 'maxResults', 'nextToken'] as const;
+  return new DataLoader(
+    (requests) =>
+      fetchEach(requests, concurrency, (request) => listConnections(client, request), (error, request) =>
+        toGraphQLError(error, 'datazone', listConnectionsSubject(request)),
+      ),
+    { cacheKeyFn: (request) => JSON.stringify(members.map((member) => request[member] ?? null)) },
   );
 }

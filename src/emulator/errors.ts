@@ -62,6 +62,26 @@ export const DECLARED_ERRORS = Object.freeze({
     'ValidationException',
     'UnauthorizedException',
   ]),
+  ListActionConnectors: Object.freeze([
+    'AccessDeniedException',
+    'InternalFailureException',
+    'InvalidNextTokenException',
+    'InvalidParameterValueException',
+    'ThrottlingException',
+  ]),
+  SearchActionConnectors: Object.freeze([
+    'AccessDeniedException',
+    'InvalidNextTokenException',
+    'InvalidParameterValueException',
+    'ThrottlingException',
+  ]),
+  ListConnections: Object.freeze([
+    'AccessDeniedException',
+    'InternalServerException',
+    'ThrottlingException',
+    'ValidationException',
+    'UnauthorizedException',
+  ]),
 });
 
 /** HTTP status the SDK declares for `errorName` in `service`; 500 for names the SDK does not know. */

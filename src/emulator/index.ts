@@ -14,6 +14,8 @@ export {
   DEMO_REGION,
   SECRET_CANARY_PREFIX,
   seedActionConnectors,
+  seedBulkActionConnectors,
+  seedBulkConnections,
   seedConnections,
   seededIds,
 } from './seed.js';
@@ -23,4 +25,4 @@ export {
   QUICKSIGHT_ERROR_STATUS,
   defaultErrorStatus,
 } from './errors.js';
-export { stripDataZoneSecrets, toWire } from './wire.js';
+export { ACTION_CONNECTOR_SUMMARY_MEMBERS, CONNECTION_SUMMARY_MEMBERS, stripDataZoneSecrets, toWire } from './wire.js';

@@ -582,3 +582,167 @@ export function seededIds(): { awsAccountId: string; actionConnectorIds: string[
     connectionIds: seedConnections().map((c) => c.connectionId as string),
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Bulk data for listing and searching: a few hundred generated items beside the demo items above
+// (which stay exactly as they are). Deterministic: the same call always returns the same data.
+// ---------------------------------------------------------------------------------------------
+
+/** How many generated connectors / connections the emulator holds beside the demo items. */
+export const BULK_ACTION_CONNECTOR_COUNT = 240;
+export const BULK_CONNECTION_COUNT = 260;
+
+/** Teams the generated items are named after, so name filters have something to find. */
+export const BULK_TEAMS = ['Finance', 'Marketing', 'Sales', 'Support', 'Engineering', 'Operations', 'Legal'] as const;
+
+function pad3(index: number): string {
+  return String(index).padStart(3, '0');
+}
+
+const BULK_CONNECTOR_TYPES: ReadonlyArray<NonNullable<ActionConnector['Type']>> = [
+  'SLACK', 'JIRA_CLOUD', 'GENERIC_HTTP', 'AMAZON_S3', 'SALESFORCE_CRM', 'MICROSOFT_TEAMS', 'SERVICENOW_NOW_PLATFORM',
+  'ZENDESK_SUITE', 'ASANA', 'AMAZON_BEDROCK_RUNTIME', 'MICROSOFT_OUTLOOK', 'SMARTSHEET', 'ATLASSIAN_CONFLUENCE',
+];
+const BULK_STATUSES: ReadonlyArray<NonNullable<ActionConnector['Status']>> = [
+  'CREATION_SUCCESSFUL', 'UPDATE_SUCCESSFUL', 'CREATION_IN_PROGRESS', 'UPDATE_IN_PROGRESS', 'UPDATE_FAILED',
+];
+
+function bulkAuthenticationConfig(connectorId: string, index: number): NonNullable<ActionConnector['AuthenticationConfig']> {
+  const baseEndpoint = `https://api.example.com/${connectorId}`;
+  switch (index % 6) {
+    case 0:
+      return { AuthenticationType: 'NONE', AuthenticationMetadata: { NoneConnectionMetadata: { BaseEndpoint: baseEndpoint } } };
+    case 1:
+      return {
+        AuthenticationType: 'IAM',
+        AuthenticationMetadata: { IamConnectionMetadata: { RoleArn: roleArn(`QuickSightAction-${connectorId}`), SourceArn: `arn:aws:s3:::bulk-${connectorId}` } },
+      };
+    case 2:
+      return { AuthenticationType: 'API_KEY', AuthenticationMetadata: { ApiKeyConnectionMetadata: { BaseEndpoint: baseEndpoint, Email: `${connectorId}@acme.example.com` } } };
+    case 3:
+      return { AuthenticationType: 'BASIC', AuthenticationMetadata: { BasicAuthConnectionMetadata: { BaseEndpoint: baseEndpoint, Username: `svc-${connectorId}` } } };
+    case 4:
+      return {
+        AuthenticationType: 'OAUTH2_CLIENT_CREDENTIALS',
+        AuthenticationMetadata: {
+          ClientCredentialsGrantMetadata: {
+            BaseEndpoint: baseEndpoint,
+            ReadClientCredentialsDetails: {
+              ReadClientCredentialsGrantDetails: { ClientId: `client-${connectorId}`, TokenEndpoint: `https://auth.example.com/${connectorId}/token` },
+            },
+            ClientCredentialsSource: 'PLAIN_CREDENTIALS',
+          },
+        },
+      };
+    default:
+      return {
+        AuthenticationType: 'OAUTH2_AUTHORIZATION_CODE',
+        AuthenticationMetadata: {
+          AuthorizationCodeGrantMetadata: {
+            BaseEndpoint: baseEndpoint,
+            RedirectUrl: `https://${REGION}.quicksight.aws.amazon.com/sn/oauthcallback`,
+            ReadAuthorizationCodeGrantCredentialsDetails: {
+              ReadAuthorizationCodeGrantDetails: {
+                ClientId: `client-${connectorId}`,
+                TokenEndpoint: `https://auth.example.com/${connectorId}/token`,
+                AuthorizationEndpoint: `https://auth.example.com/${connectorId}/authorize`,
+              },
+            },
+            AuthorizationCodeGrantCredentialsSource: 'PLAIN_CREDENTIALS',
+          },
+        },
+      };
+  }
+}
+
+/**
+ * `bulk-000` … `bulk-239` in the demo account: types, statuses and authentication kinds cycle, and
+ * names read `<Team> <type> <nnn>` (e.g. `Finance SLACK 000`), so both search filters find a subset.
+ */
+export function seedBulkActionConnectors(): Array<{ awsAccountId: string; connector: ActionConnector }> {
+  return Array.from({ length: BULK_ACTION_CONNECTOR_COUNT }, (_, index) => {
+    const id = `bulk-${pad3(index)}`;
+    const type = BULK_CONNECTOR_TYPES[index % BULK_CONNECTOR_TYPES.length]!;
+    const status = BULK_STATUSES[index % BULK_STATUSES.length]!;
+    const created = new Date(Date.UTC(2025, 0, 1) + index * 3_600_000 + index);
+    const connector: ActionConnector = {
+      Arn: qsArn(id),
+      ActionConnectorId: id,
+      Type: type,
+      Name: `${BULK_TEAMS[index % BULK_TEAMS.length]} ${type} ${pad3(index)}`,
+      CreatedTime: created,
+      LastUpdatedTime: new Date(created.getTime() + 86_400_000),
+      Status: status,
+      ...(status === 'UPDATE_FAILED' ? { Error: { Message: `Update of ${id} failed.`, Type: 'INTERNAL_FAILURE' as const } } : {}),
+      Description: `Generated connector ${pad3(index)} for listing and paging.`,
+      AuthenticationConfig: bulkAuthenticationConfig(id, index),
+      EnabledActions: [`Action${index % 5}`, `Action${(index % 5) + 1}`],
+      ...(index % 10 === 0 ? { VpcConnectionArn: `arn:aws:quicksight:${REGION}:${ACCOUNT}:vpcConnection/bulk-vpc-${index % 3}` } : {}),
+    };
+    return { awsAccountId: ACCOUNT, connector };
+  });
+}
+
+/** Projects (with their environment) the generated connections belong to. */
+export const BULK_PROJECTS = [
+  { projectId: PROJECT, environmentId: ENVIRONMENT },
+  { projectId: 'prj_marketing', environmentId: 'env_marketing_tooling' },
+  { projectId: 'prj_finance_ops', environmentId: 'env_finance_tooling' },
+] as const;
+
+const BULK_CONNECTION_TYPES = ['ATHENA', 'REDSHIFT', 'S3', 'SPARK', 'IAM', 'SNOWFLAKE', 'POSTGRESQL', 'MYSQL'] as const;
+
+function bulkProps(connectionId: string, type: (typeof BULK_CONNECTION_TYPES)[number], index: number): GetConnectionOutput['props'] {
+  switch (type) {
+    case 'ATHENA':
+      return { athenaProperties: { workgroupName: `wg-${pad3(index)}` } };
+    case 'REDSHIFT':
+      return {
+        redshiftProperties: {
+          storage: { workgroupName: `wg-${pad3(index)}` },
+          credentials: { usernamePassword: { username: `reader_${pad3(index)}`, password: canary(connectionId, 'password') } },
+          databaseName: 'dev',
+          status: 'READY',
+        },
+      };
+    case 'S3':
+      return { s3Properties: { s3Uri: `s3://acme-bulk-${pad3(index)}/`, status: 'READY' } };
+    case 'SPARK':
+      return { sparkGlueProperties: { glueVersion: '5.0', numberOfWorkers: 2 + (index % 8), workerType: 'G.1X' } };
+    case 'IAM':
+      return { iamProperties: { environmentId: ENVIRONMENT, glueLineageSyncEnabled: index % 2 === 0 } };
+    default:
+      return { glueProperties: { status: 'READY' } };
+  }
+}
+
+/**
+ * `conn-bulk-000` … `conn-bulk-259` in the demo domain: spread over three projects, every seventh
+ * domain-scoped, types cycling; named `<team>-<type>-<nnn>` in lower case. Athena, S3 and IAM
+ * connections carry temporary credentials and Redshift ones a password, canary-marked like the demo's.
+ */
+export function seedBulkConnections(): GetConnectionOutput[] {
+  return Array.from({ length: BULK_CONNECTION_COUNT }, (_, index) => {
+    const connectionId = `conn-bulk-${pad3(index)}`;
+    const type = BULK_CONNECTION_TYPES[index % BULK_CONNECTION_TYPES.length]!;
+    const project = BULK_PROJECTS[index % BULK_PROJECTS.length]!;
+    const team = BULK_TEAMS[index % BULK_TEAMS.length]!.toLowerCase();
+    const withCredentials = type === 'ATHENA' || type === 'S3' || type === 'IAM';
+    return {
+      connectionId,
+      domainId: DOMAIN,
+      domainUnitId: DOMAIN_UNIT,
+      name: `${team}-${type.toLowerCase()}-${pad3(index)}`,
+      description: `Generated ${type} connection ${pad3(index)} for listing and paging.`,
+      environmentId: project.environmentId,
+      environmentUserRole: roleArn(`datazone_usr_role_${project.projectId}`),
+      projectId: project.projectId,
+      scope: index % 7 === 0 ? 'DOMAIN' : 'PROJECT',
+      type,
+      physicalEndpoints: [awsEndpoint(connectionId, type === 'REDSHIFT' || type === 'POSTGRESQL' || type === 'MYSQL' ? 'JDBC' : 'HTTPS')],
+      ...(withCredentials ? { connectionCredentials: credentials(connectionId) } : {}),
+      ...(index % 4 === 0 ? { configurations: [{ classification: 'spark-defaults', properties: { 'spark.executor.cores': String(1 + (index % 4)) } }] } : {}),
+      props: bulkProps(connectionId, type, index),
+    };
+  });
+}

@@ -1,33 +1,49 @@
 /// <reference types="node" />
 /**
- * Local emulator of Amazon QuickSight DescribeActionConnector and Amazon DataZone GetConnection,
- * speaking the restJson1 wire protocol the AWS SDK v3 clients parse. Point a client at it with
+ * Local emulator of Amazon QuickSight DescribeActionConnector, ListActionConnectors and
+ * SearchActionConnectors, and of Amazon DataZone GetConnection and ListConnections, speaking the
+ * restJson1 wire protocol the AWS SDK v3 clients parse (paths, query strings and bodies as bound by
+ * the SDK's operation schemas). Point a client at it with
  * `endpoint: emulator.url` (or AWS_ENDPOINT_URL_QUICKSIGHT / AWS_ENDPOINT_URL_DATAZONE).
  * SigV4 signatures are not checked.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { ActionConnector } from '@aws-sdk/client-quicksight';
 import type { GetConnectionOutput } from '@aws-sdk/client-datazone';
 import { defaultErrorMessage, defaultErrorStatus } from './errors.js';
-import { seedActionConnectors, seedConnections } from './seed.js';
+import { seedActionConnectors, seedBulkActionConnectors, seedBulkConnections, seedConnections } from './seed.js';
 import {
+  ACTION_CONNECTOR_SUMMARY_MEMBERS,
+  CONNECTION_SUMMARY_MEMBERS,
   DATAZONE_DATE_TIME_MEMBERS,
   QUICKSIGHT_DATE_TIME_MEMBERS,
+  pickMembers,
   stripDataZoneSecrets,
   toWire,
 } from './wire.js';
 import type { WireObject } from './wire.js';
 
 export type EmulatedService = 'quicksight' | 'datazone';
-export type EmulatedOperation = 'DescribeActionConnector' | 'GetConnection';
+export type EmulatedOperation =
+  | 'DescribeActionConnector'
+  | 'ListActionConnectors'
+  | 'SearchActionConnectors'
+  | 'GetConnection'
+  | 'ListConnections';
 
 export interface RecordedCall {
   service: EmulatedService;
   operation: EmulatedOperation;
-  /** QuickSight: { AwsAccountId, ActionConnectorId }; DataZone: { domainIdentifier, identifier } (URL-decoded). */
+  /**
+   * URL-decoded request members, named as in the SDK. Describe: { AwsAccountId, ActionConnectorId };
+   * GetConnection: { domainIdentifier, identifier }; ListActionConnectors: { AwsAccountId, MaxResults?,
+   * NextToken? }; SearchActionConnectors: the same plus `Filters` (the body's Filters as JSON text);
+   * ListConnections: { domainIdentifier } plus each query member sent (maxResults, nextToken, sortBy,
+   * sortOrder, name, environmentIdentifier, projectIdentifier, type, scope).
+   */
   params: Record<string, string>;
   /** DataZone `withSecret=true` was sent (always false for QuickSight). */
   withSecret: boolean;
@@ -42,7 +58,7 @@ export type FaultKind = 'error' | 'reset' | 'hang' | 'malformed' | 'truncated' |
 export interface FaultRule {
   service?: EmulatedService;
   operation?: string;
-  /** Matches ActionConnectorId / identifier. */
+  /** Matches ActionConnectorId / identifier; for the list operations, the AwsAccountId / domainIdentifier. */
   id?: string;
   kind: FaultKind;
   /** For 'error': the AWS exception name, e.g. 'ThrottlingException'. */
@@ -66,7 +82,7 @@ export interface EmulatorOptions {
   host?: string;
   /** Delay added to every response. */
   latencyMs?: number;
-  /** Default true: load the demo data from seed.ts. */
+  /** Default true: load the demo data and the generated bulk data from seed.ts. */
   seed?: boolean;
   /** Seed of the PRNG used by fault rules with `rate` (default 0x5eed). */
   randomSeed?: number;
@@ -74,7 +90,7 @@ export interface EmulatorOptions {
 
 export interface Emulator {
   readonly url: string;
-  /** Every request received on the two operations, in order (faulted ones too). */
+  /** Every request received on the emulated operations, in order (faulted ones too). */
   readonly calls: RecordedCall[];
   resetCalls(): void;
   /**
@@ -98,6 +114,24 @@ const QS_ACCOUNT_ID = /^[0-9]{12}$/;
 const QS_CONNECTOR_ID = /^[\w-]{1,512}$/;
 const DZ_DOMAIN_ID = /^dzd[-_][a-zA-Z0-9_-]{1,36}$/;
 const DZ_CONNECTION_ID_MAX = 128;
+const DZ_PROJECT_OR_ENVIRONMENT_ID = /^[a-zA-Z0-9_-]{1,36}$/;
+const DZ_NAME_MAX = 64;
+const DZ_NEXT_TOKEN_MAX = 8192;
+const DZ_SCOPES = new Set(['DOMAIN', 'PROJECT']);
+const DZ_SORT_ORDERS = new Set(['ASCENDING', 'DESCENDING']);
+/** Page sizes: QuickSight's list and search allow up to 100 per call, DataZone's ListConnections 50. */
+const QS_MAX_RESULTS = 100;
+const DZ_MAX_RESULTS = 50;
+const QS_SEARCH_FILTER_NAMES = new Set(['ACTION_CONNECTOR_NAME', 'ACTION_CONNECTOR_TYPE']);
+const QS_OWNERSHIP_FILTER_NAMES = new Set([
+  'QUICKSIGHT_OWNER',
+  'QUICKSIGHT_VIEWER_OR_OWNER',
+  'DIRECT_QUICKSIGHT_SOLE_OWNER',
+  'DIRECT_QUICKSIGHT_OWNER',
+  'DIRECT_QUICKSIGHT_VIEWER_OR_OWNER',
+]);
+/** Largest request body read (SearchActionConnectors); anything bigger is refused. */
+const MAX_BODY_BYTES = 64 * 1024;
 
 interface ActiveRule {
   rule: FaultRule;
@@ -108,6 +142,49 @@ interface ActiveRule {
 interface ConnectionEntry {
   withSecret: string;
   withoutSecret: string;
+}
+
+/** What the list operations see of one stored item: its owner (account or domain) and its summary. */
+interface SummaryEntry {
+  owner: string;
+  summary: WireObject;
+}
+
+/**
+ * NextTokens are opaque to clients, as AWS's are: base64url of the offset into the result and a
+ * fingerprint of the query they belong to. A token that does not decode, or that belongs to another
+ * query, is refused (QuickSight: InvalidNextTokenException; DataZone: ValidationException).
+ */
+function encodeNextToken(offset: number, fingerprint: string): string {
+  return Buffer.from(JSON.stringify({ o: offset, q: fingerprint })).toString('base64url');
+}
+
+function decodeNextToken(token: string, fingerprint: string): number | undefined {
+  try {
+    const decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { o?: unknown; q?: unknown };
+    if (decoded.q !== fingerprint || typeof decoded.o !== 'number' || !Number.isSafeInteger(decoded.o) || decoded.o < 0) return undefined;
+    return decoded.o;
+  } catch {
+    return undefined;
+  }
+}
+
+function queryFingerprint(parts: unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 16);
+}
+
+/** One page of `items` from `offset`, and the token of the next page when there is one. */
+function pageOf<T>(items: T[], offset: number, maxResults: number, fingerprint: string): { page: T[]; nextToken?: string } {
+  const end = offset + maxResults;
+  const page = items.slice(offset, end);
+  return end < items.length ? { page, nextToken: encodeNextToken(end, fingerprint) } : { page };
+}
+
+/** `value` as an integer in [min, max], or undefined. */
+function intInRange(value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined || !/^-?[0-9]+$/.test(value)) return undefined;
+  const parsed = Number(value);
+  return parsed >= min && parsed <= max ? parsed : undefined;
 }
 
 /** mulberry32: small, fast, reproducible. */
@@ -145,6 +222,8 @@ interface Request {
   operation: EmulatedOperation;
   id: string;
   call: RecordedCall;
+  /** The request body as text (only SearchActionConnectors has one). */
+  body?: string;
 }
 
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
@@ -157,6 +236,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const calls: RecordedCall[] = [];
   const connectors = new Map<string, string>();
   const connections = new Map<string, ConnectionEntry>();
+  // Summaries for the list operations, in insertion order (an overwrite keeps the item's place).
+  const connectorSummaries = new Map<string, SummaryEntry>();
+  const connectionSummaries = new Map<string, SummaryEntry>();
   let rules: ActiveRule[] = [];
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
@@ -166,7 +248,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     if (typeof awsAccountId !== 'string' || typeof id !== 'string') {
       throw new TypeError('putActionConnector needs an awsAccountId and a connector with a string ActionConnectorId');
     }
-    connectors.set(key(awsAccountId, id), JSON.stringify(toWire(connector, QUICKSIGHT_DATE_TIME_MEMBERS)));
+    const wire = toWire(connector, QUICKSIGHT_DATE_TIME_MEMBERS) as WireObject;
+    connectors.set(key(awsAccountId, id), JSON.stringify(wire));
+    connectorSummaries.set(key(awsAccountId, id), { owner: awsAccountId, summary: pickMembers(wire, ACTION_CONNECTOR_SUMMARY_MEMBERS) });
   }
 
   function putConnection(connection: GetConnectionOutput | Record<string, unknown>): void {
@@ -180,16 +264,20 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     const redacted = toWire(connection, DATAZONE_DATE_TIME_MEMBERS) as WireObject;
     stripDataZoneSecrets(redacted);
     connections.set(key(domainId, connectionId), { withSecret: full, withoutSecret: JSON.stringify(redacted) });
+    // ListConnections has no withSecret: summaries are always cut from the redacted record.
+    connectionSummaries.set(key(domainId, connectionId), { owner: domainId, summary: pickMembers(redacted, CONNECTION_SUMMARY_MEMBERS) });
   }
 
   function clearData(): void {
     connectors.clear();
     connections.clear();
+    connectorSummaries.clear();
+    connectionSummaries.clear();
   }
 
   if (opts.seed !== false) {
-    for (const { awsAccountId, connector } of seedActionConnectors()) putActionConnector(awsAccountId, connector);
-    for (const connection of seedConnections()) putConnection(connection);
+    for (const { awsAccountId, connector } of [...seedActionConnectors(), ...seedBulkActionConnectors()]) putActionConnector(awsAccountId, connector);
+    for (const connection of [...seedConnections(), ...seedBulkConnections()]) putConnection(connection);
   }
 
   // ---- responses -------------------------------------------------------------------------
@@ -216,6 +304,135 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 
   /** The successful body, or undefined (after sending the error) when invalid / not found. */
   function answer(req: Request, res: ServerResponse): string | undefined {
+    switch (req.operation) {
+      case 'ListActionConnectors':
+      case 'SearchActionConnectors':
+        return answerActionConnectorList(req, res);
+      case 'ListConnections':
+        return answerConnectionList(req, res);
+      default:
+        return answerDescribeOrGet(req, res);
+    }
+  }
+
+  /**
+   * ListActionConnectors / SearchActionConnectors: the account's connectors in insertion order,
+   * paged by MaxResults (1..100, default 100) and NextToken. Search takes at most one filter, as
+   * QuickSight does: ACTION_CONNECTOR_NAME or ACTION_CONNECTOR_TYPE with StringEquals (exact) or
+   * StringLike (contains, ignoring case). The ownership filters need QuickSight users and
+   * permissions, which the emulator does not model: it refuses them.
+   */
+  function answerActionConnectorList(req: Request, res: ServerResponse): string | undefined {
+    const { call } = req;
+    const account = call.params['AwsAccountId'] as string;
+    const refuse = (name: string, message: string): undefined => {
+      sendError(res, 'quicksight', call.requestId, name, 400, message);
+      return undefined;
+    };
+    if (!QS_ACCOUNT_ID.test(account)) {
+      return refuse('InvalidParameterValueException', `The value for AwsAccountId '${account}' is not valid: it must be a 12-digit AWS account ID.`);
+    }
+    const maxResultsRaw = call.params['MaxResults'];
+    const maxResults = maxResultsRaw === undefined ? QS_MAX_RESULTS : intInRange(maxResultsRaw, 1, QS_MAX_RESULTS);
+    if (maxResults === undefined) {
+      return refuse('InvalidParameterValueException', `The value for MaxResults is not valid: it must be between 1 and ${QS_MAX_RESULTS}.`);
+    }
+    let matches: (summary: WireObject) => boolean = () => true;
+    let filters: unknown[] = [];
+    if (req.operation === 'SearchActionConnectors') {
+      let body: { Filters?: unknown };
+      try {
+        body = JSON.parse(req.body || '{}') as { Filters?: unknown };
+      } catch {
+        return refuse('InvalidParameterValueException', 'The request body is not valid JSON.');
+      }
+      if (!Array.isArray(body.Filters)) return refuse('InvalidParameterValueException', 'Filters is required.');
+      if (body.Filters.length > 1) return refuse('InvalidParameterValueException', 'Maximum of one filter is supported.');
+      filters = body.Filters;
+      const filter = body.Filters[0] as Record<string, unknown> | undefined;
+      if (filter !== undefined) {
+        const { Name: name, Operator: operator, Value: value } = filter;
+        if (typeof name !== 'string' || typeof operator !== 'string' || typeof value !== 'string') {
+          return refuse('InvalidParameterValueException', 'A filter needs a Name, an Operator and a Value.');
+        }
+        if (QS_OWNERSHIP_FILTER_NAMES.has(name)) {
+          return refuse('InvalidParameterValueException', `The emulator does not model QuickSight users, so it cannot filter by ${name}.`);
+        }
+        if (!QS_SEARCH_FILTER_NAMES.has(name)) return refuse('InvalidParameterValueException', `Unknown filter name '${name}'.`);
+        if (operator !== 'StringEquals' && operator !== 'StringLike') return refuse('InvalidParameterValueException', `Unknown filter operator '${operator}'.`);
+        const member = name === 'ACTION_CONNECTOR_NAME' ? 'Name' : 'Type';
+        const needle = value.toLowerCase();
+        matches = (summary) => {
+          const actual = summary[member];
+          if (typeof actual !== 'string') return false;
+          return operator === 'StringEquals' ? actual === value : actual.toLowerCase().includes(needle);
+        };
+      }
+    }
+    const fingerprint = queryFingerprint([req.operation, account, filters]);
+    const token = call.params['NextToken'];
+    const offset = token === undefined ? 0 : decodeNextToken(token, fingerprint);
+    if (offset === undefined) return refuse('InvalidNextTokenException', 'The NextToken is not valid for this request.');
+    const items: WireObject[] = [];
+    for (const entry of connectorSummaries.values()) if (entry.owner === account && matches(entry.summary)) items.push(entry.summary);
+    const { page, nextToken } = pageOf(items, offset, maxResults, fingerprint);
+    return JSON.stringify({ ActionConnectorSummaries: page, ...(nextToken ? { NextToken: nextToken } : {}), RequestId: call.requestId });
+  }
+
+  /**
+   * ListConnections: the domain's connections, filtered by every query member sent (project,
+   * environment, exact name, type, scope), in insertion order or by name (sortBy=NAME), reversed by
+   * sortOrder=DESCENDING; paged by maxResults (1..50, default 50) and nextToken.
+   */
+  function answerConnectionList(req: Request, res: ServerResponse): string | undefined {
+    const { call } = req;
+    const p = call.params;
+    const domain = p['domainIdentifier'] as string;
+    const refuse = (member: string, constraint: string): undefined => {
+      sendError(res, 'datazone', call.requestId, 'ValidationException', 400,
+        `1 validation error detected: Value at '${member}' failed to satisfy constraint: ${constraint}`);
+      return undefined;
+    };
+    if (!DZ_DOMAIN_ID.test(domain)) return refuse('domainIdentifier', 'Member must satisfy regular expression pattern: ^dzd[-_][a-zA-Z0-9_-]{1,36}$');
+    const maxResults = p['maxResults'] === undefined ? DZ_MAX_RESULTS : intInRange(p['maxResults'], 1, DZ_MAX_RESULTS);
+    if (maxResults === undefined) return refuse('maxResults', `Member must have value between 1 and ${DZ_MAX_RESULTS}`);
+    for (const member of ['projectIdentifier', 'environmentIdentifier']) {
+      const value = p[member];
+      if (value !== undefined && !DZ_PROJECT_OR_ENVIRONMENT_ID.test(value)) return refuse(member, 'Member must satisfy regular expression pattern: ^[a-zA-Z0-9_-]{1,36}$');
+    }
+    if (p['name'] !== undefined && p['name'].length > DZ_NAME_MAX) return refuse('name', `Member must have length less than or equal to ${DZ_NAME_MAX}`);
+    if (p['scope'] !== undefined && !DZ_SCOPES.has(p['scope'])) return refuse('scope', 'Member must satisfy enum value set: [DOMAIN, PROJECT]');
+    if (p['sortBy'] !== undefined && p['sortBy'] !== 'NAME') return refuse('sortBy', 'Member must satisfy enum value set: [NAME]');
+    if (p['sortOrder'] !== undefined && !DZ_SORT_ORDERS.has(p['sortOrder'])) return refuse('sortOrder', 'Member must satisfy enum value set: [ASCENDING, DESCENDING]');
+    const token = p['nextToken'];
+    if (token !== undefined && (token.length < 1 || token.length > DZ_NEXT_TOKEN_MAX)) return refuse('nextToken', `Member must have length between 1 and ${DZ_NEXT_TOKEN_MAX}`);
+
+    const filterMembers: Array<[string, string]> = [
+      ['projectIdentifier', 'projectId'],
+      ['environmentIdentifier', 'environmentId'],
+      ['name', 'name'],
+      ['type', 'type'],
+      ['scope', 'scope'],
+    ];
+    const wanted = filterMembers.flatMap(([query, member]) => (p[query] === undefined ? [] : [[member, p[query]] as const]));
+    const fingerprint = queryFingerprint(['ListConnections', domain, wanted, p['sortBy'] ?? null, p['sortOrder'] ?? null]);
+    const offset = token === undefined ? 0 : decodeNextToken(token, fingerprint);
+    if (offset === undefined) return refuse('nextToken', 'Member must be a token returned by a previous ListConnections call with the same parameters');
+
+    const items: WireObject[] = [];
+    for (const entry of connectionSummaries.values()) {
+      if (entry.owner === domain && wanted.every(([member, value]) => entry.summary[member] === value)) items.push(entry.summary);
+    }
+    if (p['sortBy'] === 'NAME') {
+      const text = (value: unknown) => (typeof value === 'string' ? value : '');
+      items.sort((a, b) => text(a['name']).localeCompare(text(b['name'])) || text(a['connectionId']).localeCompare(text(b['connectionId'])));
+    }
+    if (p['sortOrder'] === 'DESCENDING') items.reverse();
+    const { page, nextToken } = pageOf(items, offset, maxResults, fingerprint);
+    return JSON.stringify({ items: page, ...(nextToken ? { nextToken } : {}) });
+  }
+
+  function answerDescribeOrGet(req: Request, res: ServerResponse): string | undefined {
     const { call } = req;
     if (req.service === 'quicksight') {
       const account = call.params['AwsAccountId'] as string;
@@ -319,13 +536,63 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     return undefined;
   }
 
-  function route(httpReq: IncomingMessage, res: ServerResponse): Request | undefined {
+  /** Records and describes one list request; `params` are the request members sent. */
+  function listRequest(service: EmulatedService, operation: EmulatedOperation, owner: string, params: Record<string, string>, requestId: string, body?: string): Request {
+    const call: RecordedCall = { service, operation, params, withSecret: false, requestId, at: Date.now() };
+    calls.push(call);
+    return { service, operation, id: owner, call, ...(body !== undefined ? { body } : {}) };
+  }
+
+  /** The query members of `url` the SDK binds with @httpQuery, renamed to their member names. */
+  function queryMembers(url: string, q: number, names: Record<string, string>): Record<string, string> {
+    const members: Record<string, string> = {};
+    if (q === -1) return members;
+    for (const [name, value] of new URLSearchParams(url.slice(q + 1))) {
+      const member = names[name];
+      if (member !== undefined) members[member] = value;
+    }
+    return members;
+  }
+
+  function route(httpReq: IncomingMessage, res: ServerResponse, body: string): Request | undefined {
     const url = httpReq.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
     const segs = path.split('/');
     const requestId = randomUUID();
     const isGet = httpReq.method === 'GET';
+    const isPost = httpReq.method === 'POST';
+    // GET /accounts/{AwsAccountId}/action-connectors?max-results=&next-token=
+    if (isGet && segs.length === 4 && segs[0] === '' && segs[1] === 'accounts' && segs[3] === 'action-connectors') {
+      const account = decode(segs[2] as string);
+      if (account !== undefined && account !== '') {
+        const params = { AwsAccountId: account, ...queryMembers(url, q, { 'max-results': 'MaxResults', 'next-token': 'NextToken' }) };
+        return listRequest('quicksight', 'ListActionConnectors', account, params, requestId);
+      }
+    }
+    // POST /accounts/{AwsAccountId}/search/action-connectors?max-results=&next-token=  body: { Filters }
+    if (isPost && segs.length === 5 && segs[0] === '' && segs[1] === 'accounts' && segs[3] === 'search' && segs[4] === 'action-connectors') {
+      const account = decode(segs[2] as string);
+      if (account !== undefined && account !== '') {
+        let filters = '';
+        try {
+          filters = JSON.stringify((JSON.parse(body || '{}') as { Filters?: unknown }).Filters ?? null);
+        } catch {
+          filters = '(invalid JSON)';
+        }
+        const params = { AwsAccountId: account, ...queryMembers(url, q, { 'max-results': 'MaxResults', 'next-token': 'NextToken' }), Filters: filters };
+        return listRequest('quicksight', 'SearchActionConnectors', account, params, requestId, body);
+      }
+    }
+    // GET /v2/domains/{domainIdentifier}/connections?maxResults=&nextToken=&sortBy=&sortOrder=&name=&environmentIdentifier=&projectIdentifier=&type=&scope=
+    if (isGet && segs.length === 5 && segs[0] === '' && segs[1] === 'v2' && segs[2] === 'domains' && segs[4] === 'connections') {
+      const domain = decode(segs[3] as string);
+      if (domain !== undefined && domain !== '') {
+        const names = ['maxResults', 'nextToken', 'sortBy', 'sortOrder', 'name', 'environmentIdentifier', 'projectIdentifier', 'type', 'scope'];
+        const params = { domainIdentifier: domain, ...queryMembers(url, q, Object.fromEntries(names.map((name) => [name, name]))) };
+        return listRequest('datazone', 'ListConnections', domain, params, requestId);
+      }
+    }
     if (isGet && segs.length === 5 && segs[0] === '' && segs[1] === 'accounts' && segs[3] === 'action-connectors') {
       const account = decode(segs[2] as string);
       const id = decode(segs[4] as string);
@@ -375,8 +642,27 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   }
 
   function onRequest(httpReq: IncomingMessage, res: ServerResponse): void {
-    httpReq.resume();
-    const req = route(httpReq, res);
+    if (httpReq.method !== 'POST') {
+      httpReq.resume();
+      dispatch(httpReq, res, '');
+      return;
+    }
+    // Only SearchActionConnectors has a body: read it whole before routing.
+    const chunks: Buffer[] = [];
+    let size = 0;
+    httpReq.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        httpReq.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    httpReq.on('end', () => dispatch(httpReq, res, Buffer.concat(chunks).toString('utf8')));
+  }
+
+  function dispatch(httpReq: IncomingMessage, res: ServerResponse, body: string): void {
+    const req = route(httpReq, res, body);
     if (req === undefined) return;
     const rule = rules.length === 0 ? undefined : pickFault(req);
     const delay = latencyMs + (rule?.kind === 'latency' ? Math.max(0, rule.latencyMs ?? 0) : 0);

@@ -88,3 +88,25 @@ export function stripDataZoneSecrets(connection: WireObject): void {
     if (managed) delete managed['token'];
   }
 }
+
+/**
+ * Members of QuickSight's ActionConnectorSummary (what ListActionConnectors and
+ * SearchActionConnectors return per connector), as in the SDK's `ActionConnectorSummary$` schema.
+ * test/lists.test.ts re-checks the list against the installed SDK.
+ */
+export const ACTION_CONNECTOR_SUMMARY_MEMBERS: readonly string[] = Object.freeze([
+  'Arn', 'ActionConnectorId', 'Type', 'Name', 'LastUpdatedTime', 'CreatedTime', 'Status', 'Error',
+]);
+
+/** Members of DataZone's ConnectionSummary (what ListConnections returns per connection), as in `ConnectionSummary$`. */
+export const CONNECTION_SUMMARY_MEMBERS: readonly string[] = Object.freeze([
+  'connectionId', 'domainId', 'domainUnitId', 'name', 'physicalEndpoints', 'type', 'configurations',
+  'environmentId', 'projectId', 'props', 'scope',
+]);
+
+/** A fresh object with only `members` of a wire object (a summary cut from a full record). */
+export function pickMembers(wire: WireObject, members: readonly string[]): WireObject {
+  const out: WireObject = {};
+  for (const member of members) if (wire[member] !== undefined) out[member] = wire[member];
+  return out;
+}

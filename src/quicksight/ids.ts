@@ -5,11 +5,16 @@ import type { ActionConnectorKey } from './model.js';
 const AWS_ACCOUNT_ID = /^[0-9]{12}$/;
 const ACTION_CONNECTOR_ID = /^[\w-]{1,128}$/;
 
+/** Refuses an account id that is not 12 digits, before any AWS call. */
+export function validateAwsAccountId(awsAccountId: unknown, argumentName = 'awsAccountId'): void {
+  if (typeof awsAccountId !== 'string' || !AWS_ACCOUNT_ID.test(awsAccountId)) {
+    throw badUserInput(argumentName, 'an AWS account id is exactly 12 digits');
+  }
+}
+
 /** Refuses ids that break the service's documented patterns, before any AWS call. */
 export function validateActionConnectorKey(key: ActionConnectorKey, argumentNames = { account: 'awsAccountId', connector: 'actionConnectorId' }): void {
-  if (typeof key.awsAccountId !== 'string' || !AWS_ACCOUNT_ID.test(key.awsAccountId)) {
-    throw badUserInput(argumentNames.account, 'an AWS account id is exactly 12 digits');
-  }
+  validateAwsAccountId(key.awsAccountId, argumentNames.account);
   if (typeof key.actionConnectorId !== 'string' || !ACTION_CONNECTOR_ID.test(key.actionConnectorId)) {
     throw badUserInput(argumentNames.connector, 'an action connector id is 1 to 128 letters, digits, "_" or "-"');
   }

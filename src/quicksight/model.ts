@@ -1,4 +1,4 @@
-import type { ActionConnector } from '@aws-sdk/client-quicksight';
+import type { ActionConnector, ActionConnectorSearchFilter, ActionConnectorSummary } from '@aws-sdk/client-quicksight';
 
 /** The entity key of `QuickSightActionConnector`, and the DataLoader key of DescribeActionConnector. */
 export interface ActionConnectorKey {
@@ -23,4 +23,36 @@ export interface ActionConnectorRecord extends ActionConnectorKey {
 
 export function describeActionConnectorSubject(key: ActionConnectorKey): string {
   return `QuickSight action connector "${key.actionConnectorId}" in account ${key.awsAccountId}`;
+}
+
+/**
+ * A connector as a page of ListActionConnectors / SearchActionConnectors delivers it: its key and
+ * the SDK's `ActionConnectorSummary`. Fields the summary lacks are described on demand.
+ */
+export interface ListedActionConnector extends ActionConnectorKey {
+  summary: ActionConnectorSummary;
+}
+
+/** What resolvers of `QuickSightActionConnector` receive: a described connector or a listed one. */
+export type ActionConnectorParent = ActionConnectorRecord | ListedActionConnector;
+
+export function isListedActionConnector(parent: ActionConnectorParent): parent is ListedActionConnector {
+  return 'summary' in parent;
+}
+
+/** One ListActionConnectors / SearchActionConnectors call: the search filter is absent for a plain list. */
+export interface ActionConnectorListRequest {
+  awsAccountId: string;
+  filter?: ActionConnectorSearchFilter;
+  maxResults: number;
+  nextToken?: string;
+}
+
+export interface ActionConnectorListPage {
+  summaries: ActionConnectorSummary[];
+  nextToken?: string;
+}
+
+export function listActionConnectorsSubject(request: Pick<ActionConnectorListRequest, 'awsAccountId'>): string {
+  return `The QuickSight action connectors of account ${request.awsAccountId}`;
 }

@@ -2,12 +2,11 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/config.js';
 import { cachingHeadersPlugin } from './caching.js';
 import type { GatewayContext } from './context.js';
-import type { GraphQLSchema } from 'graphql';
 
 /** Codes this gateway sets on purpose; any other error is masked before it leaves the process. */
 const PUBLIC_ERROR_CODES = new Set([
@@ -72,4 +71,3 @@ export function createApolloServer(
   });
 }
 
-export { GraphQLError };

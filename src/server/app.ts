@@ -3,8 +3,8 @@ import type { Logger } from 'pino';
 import { type AwsClients, createAwsClients, destroyAwsClients } from '../aws/clients.js';
 import { createTokenVerifier } from '../auth/verify.js';
 import type { GatewayConfig } from '../config/config.js';
-import { createConnectionLoader } from '../datazone/loader.js';
-import { createActionConnectorLoader } from '../quicksight/loader.js';
+import { createConnectionLoader, createConnectionPageLoader } from '../datazone/loader.js';
+import { createActionConnectorLoader, createActionConnectorPageLoader } from '../quicksight/loader.js';
 import { buildGatewaySchema } from '../schema/build.js';
 import { createApolloServer } from './apollo.js';
 import type { GatewayContext } from './context.js';
@@ -47,6 +47,8 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       loaders: {
         actionConnector: createActionConnectorLoader(clients.quicksight, config.aws.maxConcurrency),
         connection: createConnectionLoader(clients.datazone, config.aws.maxConcurrency),
+        actionConnectorPages: createActionConnectorPageLoader(clients.quicksight, config.aws.maxConcurrency),
+        connectionPages: createConnectionPageLoader(clients.datazone, config.aws.maxConcurrency),
       },
       policy,
       requestId,

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { ConnectionLoader } from '../datazone/loader.js';
-import type { ActionConnectorLoader } from '../quicksight/loader.js';
+import type { ConnectionLoader, ConnectionPageLoader } from '../datazone/loader.js';
+import type { ActionConnectorLoader, ActionConnectorPageLoader } from '../quicksight/loader.js';
 import type { AuthPolicy } from '../auth/policy.js';
 
 /** Who is calling, as the bearer token says. Anonymous callers have no scopes. */
@@ -14,6 +14,10 @@ export interface Caller {
 export interface Loaders {
   actionConnector: ActionConnectorLoader;
   connection: ConnectionLoader;
+  /** Pages of ListActionConnectors / SearchActionConnectors. */
+  actionConnectorPages: ActionConnectorPageLoader;
+  /** Pages of ListConnections. */
+  connectionPages: ConnectionPageLoader;
 }
 
 export interface GatewayContext {
