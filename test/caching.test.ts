@@ -74,7 +74,18 @@ describe('cache-control from @cacheControl hints', () => {
     expect(anonymous.headers.get('cache-control')).toBe('no-store');
   });
 
-  it('every object and union type below the entities - carries a @cacheControl hint, so nothing falls back to maxAge 0 unnoticed', () => {
+  it('list pages - `max-age=30, public` (lists change whenever anything is created or deleted)', async () => {
+    const response = await stack.graphql(
+      `{ quickSightActionConnectors(awsAccountId: "${DEMO_AWS_ACCOUNT_ID}", first: 3) { edges { cursor node { name } } pageInfo { hasNextPage endCursor } }
+         dataZoneConnections(domainIdentifier: "${DEMO_DOMAIN_ID}", first: 3) { edges { node { name type } } pageInfo { hasNextPage } } }`,
+      { token: reader },
+    );
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data!['quickSightActionConnectors'].edges).toHaveLength(3);
+    expect(response.headers.get('cache-control')).toBe('max-age=30, public');
+  });
+
+  it('every object and union type below the root fields - carries a @cacheControl hint, so nothing falls back to maxAge 0 unnoticed', () => {
     const unhinted: string[] = [];
     const seen = new Set<string>();
     const visit = (typeName: string) => {
@@ -86,8 +97,11 @@ describe('cache-control from @cacheControl hints', () => {
       const children = isUnionType(type) ? type.getTypes() : Object.values(type.getFields()).map((field) => getNamedType(field.type));
       for (const child of children) if (isCompositeType(child)) visit(child.name);
     };
-    visit('QuickSightActionConnector');
-    visit('DataZoneConnection');
+    // Federation's own root fields (`_service`, `_entities`) are built by @apollo/subgraph; `_entities`
+    // takes each entity type's hint (tested above).
+    const rootFields = Object.values(schema.getQueryType()!.getFields()).filter((field) => !field.name.startsWith('_'));
+    expect(rootFields.map((field) => field.name)).toEqual(expect.arrayContaining(['quickSightActionConnector', 'dataZoneConnection']));
+    for (const field of rootFields) visit(getNamedType(field.type).name);
     expect(seen.size).toBeGreaterThan(40);
     expect(unhinted).toEqual([]);
   });
