@@ -35,6 +35,8 @@ export interface RecordedCall {
   requestId: string;
   /** Date.now() when the request arrived. */
   at: number;
+  /** The gateway's `x-gateway-request-id` header, if the call carried one (ties a call to a gateway log line). */
+  gatewayRequestId?: string;
 }
 
 export type FaultKind = 'error' | 'reset' | 'hang' | 'malformed' | 'truncated' | 'latency';
@@ -132,6 +134,11 @@ function decode(segment: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+function headerValue(httpReq: IncomingMessage, name: string): string | undefined {
+  const value = httpReq.headers[name];
+  return typeof value === 'string' ? value : undefined;
 }
 
 function urlHost(host: string): string {
@@ -337,6 +344,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
           withSecret: false,
           requestId,
           at: Date.now(),
+          gatewayRequestId: headerValue(httpReq, 'x-gateway-request-id'),
         };
         calls.push(call);
         return { service: 'quicksight', operation: 'DescribeActionConnector', id, call };
@@ -354,6 +362,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
           withSecret: withSecretRaw === 'true',
           requestId,
           at: Date.now(),
+          gatewayRequestId: headerValue(httpReq, 'x-gateway-request-id'),
         };
         calls.push(call);
         if (withSecretRaw !== null && withSecretRaw !== 'true' && withSecretRaw !== 'false') {

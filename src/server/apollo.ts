@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/config.js';
 import type { GatewayContext } from './context.js';
 import type { GraphQLSchema } from 'graphql';
+import { createArmor } from './armor.js';
+import { requestLogPlugin } from './requestLog.js';
 
 /** Codes this gateway sets on purpose; any other error is masked before it leaves the process. */
 const PUBLIC_ERROR_CODES = new Set([
@@ -47,6 +49,8 @@ export function createApolloServer(
   logger: Logger,
   plugins: ApolloServerPlugin<GatewayContext>[] = [],
 ): ApolloServer<GatewayContext> {
+  // Depth, alias, token, cost and directive limits on every document (see armor.ts).
+  const armor = createArmor({ production: config.production });
   return new ApolloServer<GatewayContext>({
     schema,
     logger,
@@ -57,7 +61,11 @@ export function createApolloServer(
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
     formatError: createErrorFormatter(logger),
+    validationRules: armor.validationRules,
+    parseOptions: armor.parseOptions,
     plugins: [
+      ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
+      requestLogPlugin(),
       config.production
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
         : ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true }),

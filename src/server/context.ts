@@ -16,6 +16,13 @@ export interface Loaders {
   connection: ConnectionLoader;
 }
 
+/** What the one log line of a request says about its GraphQL side; filled in by requestLogPlugin. */
+export interface RequestLogEntry {
+  operationName: string | null;
+  /** Each distinct `extensions.code` of the response's errors, with how often it occurred. */
+  errorCodes: Record<string, number>;
+}
+
 export interface GatewayContext {
   caller: Caller;
   loaders: Loaders;
@@ -23,4 +30,6 @@ export interface GatewayContext {
   policy: AuthPolicy;
   requestId: string;
   logger: Logger;
+  /** Where the HTTP layer's access log line picks up the operation name and error codes. */
+  requestLog?: RequestLogEntry;
 }
