@@ -6,9 +6,10 @@ import type { ParseOptions, ValidationRule } from 'graphql';
  * Limits on the shape of a GraphQL document, checked before anything runs. Sized from the legitimate
  * documents this subgraph serves, with headroom:
  * - a full selection of DataZoneConnection (every field, every union member) is depth 7 (8 through
- *   `_entities`), ~400 tokens and cost ~1,150; both entities in full through `_entities`, ~530 tokens
- *   and cost ~2,400;
+ *   `_entities`), ~400 tokens and cost ~1,150 inline, ~2,600 spread from a fragment (armor's cost
+ *   weighs fragment contents deeper); both entities in full through `_entities`, ~530 tokens, cost ~2,400;
  * - 50 aliases over connector ids (the batching test) are 50 aliases, ~750 tokens and cost 250.
+ * The cost limit therefore admits three full connections through one fragment (~7,750), not four.
  * Introspection (`__schema`) is not counted against depth and cost, so Apollo Sandbox keeps working
  * where introspection is on; the token limit still bounds it.
  */
@@ -16,7 +17,7 @@ export const ARMOR_LIMITS = {
   maxDepth: 10,
   maxAliases: 100,
   maxTokens: 2_000,
-  maxCost: 5_000,
+  maxCost: 10_000,
   maxDirectives: 50,
 } as const;
 
