@@ -129,6 +129,38 @@ describe('graphql-armor limits: each refuses an abusive document with a 400 befo
   });
 });
 
+describe('_entities with malformed representations', () => {
+  it('a representation without a known __typename - BAD_USER_INPUT at its own index, the other entities resolve', async () => {
+    stack.emulator.resetCalls();
+    const response = await stack.graphql(`query($r: [_Any!]!) { _entities(representations: $r) { ... on DataZoneConnection { connectionId } } }`, {
+      token,
+      variables: {
+        r: [
+          { __typename: 'DataZoneConnection', domainId: DEMO_DOMAIN_ID, connectionId: 'conn-iam-project' },
+          {},
+          { __typename: 'Query' },
+          { __typename: 'DataZoneConnection', domainId: 'nope', connectionId: 'conn-iam-project' },
+          42,
+          { __typename: 'DataZoneConnection', domainId: DEMO_DOMAIN_ID, connectionId: 'conn-athena-sales' },
+        ],
+      },
+    });
+    expect(response.status).toBe(200);
+    expect(response.body.data!['_entities']).toEqual([{ connectionId: 'conn-iam-project' }, null, null, null, null, { connectionId: 'conn-athena-sales' }]);
+    const errors = response.body.errors!.map((error) => [error.path, error.extensions?.['code'], error.extensions?.['argumentName']]);
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        [['_entities', 1], 'BAD_USER_INPUT', 'representations'],
+        [['_entities', 2], 'BAD_USER_INPUT', 'representations'],
+        [['_entities', 3], 'BAD_USER_INPUT', 'domainId'],
+        [['_entities', 4], 'BAD_USER_INPUT', 'representations'],
+      ]),
+    );
+    expect(errors).toHaveLength(4);
+    expect(stack.emulator.calls.map((call) => call.params['identifier']).sort()).toEqual(['conn-athena-sales', 'conn-iam-project']);
+  });
+});
+
 describe('HTTP-level limits', () => {
   const oversized = JSON.stringify({ query: `{ __typename }`, variables: { padding: 'x'.repeat(MAX_BODY_BYTES) } });
 

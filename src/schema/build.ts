@@ -9,6 +9,7 @@ import { dataZoneResolvers } from '../datazone/resolvers.js';
 import { quickSightResolvers } from '../quicksight/resolvers.js';
 import { applyEnumFallbacks, enumResolversFromSdk } from './enums.js';
 import { applyMapEntries } from './maps.js';
+import { guardEntityRepresentations } from './representations.js';
 
 /** The SDL files, in the order they are concatenated. */
 export const SCHEMA_FILES = ['base.graphql', 'quicksight.graphql', 'datazone.graphql'] as const;
@@ -49,6 +50,7 @@ export function buildGatewaySchema(options: BuildSchemaOptions = {}): GatewaySch
   const schema = buildSubgraphSchema([{ typeDefs: servedTypeDefs, resolvers }]);
   applyEnumFallbacks(schema);
   applyMapEntries(schema);
+  guardEntityRepresentations(schema);
   // Last, so the policy check runs before any other resolver work.
   policy.enforce(schema);
   return { schema, policy, typeDefs: servedTypeDefs };
