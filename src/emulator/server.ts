@@ -37,6 +37,8 @@ export interface RecordedCall {
   at: number;
   /** The gateway's `x-gateway-request-id` header, if the call carried one (ties a call to a gateway log line). */
   gatewayRequestId?: string;
+  /** The fault rule applied to this call, if any (what a checker expects the caller to have seen). */
+  fault?: { kind: FaultKind; errorName?: string };
 }
 
 export type FaultKind = 'error' | 'reset' | 'hang' | 'malformed' | 'truncated' | 'latency';
@@ -59,6 +61,11 @@ export interface FaultRule {
   rate?: number;
   /** For 'latency': extra delay before answering normally. */
   latencyMs?: number;
+  /**
+   * A pattern in time, e.g. throttling bursts: the rule applies only during the first `durationMs` of
+   * every `periodMs`, counted from when it was injected (default: all the time).
+   */
+  burst?: { periodMs: number; durationMs: number };
 }
 
 export interface EmulatorOptions {
@@ -105,6 +112,8 @@ interface ActiveRule {
   rule: FaultRule;
   remaining: number;
   random: () => number;
+  /** Date.now() when injected: the origin of `burst` windows. */
+  since: number;
 }
 
 interface ConnectionEntry {
@@ -318,6 +327,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       if (rule.service !== undefined && rule.service !== req.service) continue;
       if (rule.operation !== undefined && rule.operation !== req.operation) continue;
       if (rule.id !== undefined && rule.id !== req.id) continue;
+      if (rule.burst && (Date.now() - active.since) % Math.max(1, rule.burst.periodMs) >= rule.burst.durationMs) continue;
       const rate = rule.rate ?? 1;
       if (rate < 1 && !(active.random() < rate)) continue;
       active.remaining -= 1;
@@ -388,6 +398,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     const req = route(httpReq, res);
     if (req === undefined) return;
     const rule = rules.length === 0 ? undefined : pickFault(req);
+    if (rule) req.call.fault = rule.kind === 'error' ? { kind: rule.kind, errorName: rule.errorName ?? 'InternalFailureException' } : { kind: rule.kind };
     const delay = latencyMs + (rule?.kind === 'latency' ? Math.max(0, rule.latencyMs ?? 0) : 0);
     if (delay <= 0) {
       respond(req, rule, httpReq, res);
@@ -434,6 +445,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         rule: { ...rule },
         remaining: rule.times ?? Number.POSITIVE_INFINITY,
         random: mulberry32((baseSeed + Math.imul(++ruleCounter, 0x9e3779b9)) >>> 0),
+        since: Date.now(),
       };
       rules = [...rules, active];
       return {
