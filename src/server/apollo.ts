@@ -7,6 +7,7 @@ import type { GatewayConfig } from '../config/config.js';
 import type { GatewayContext } from './context.js';
 import type { GraphQLSchema } from 'graphql';
 import { createArmor } from './armor.js';
+import { BoundedDocumentStore } from './documentStore.js';
 import { requestLogPlugin } from './requestLog.js';
 
 /** Codes this gateway sets on purpose; any other error is masked before it leaves the process. */
@@ -62,6 +63,8 @@ export function createApolloServer(
     csrfPrevention: true,
     formatError: createErrorFormatter(logger),
     validationRules: armor.validationRules,
+    // Bounded by source length: Apollo's default cache holds hundreds of MB when documents vary.
+    documentStore: new BoundedDocumentStore(),
     parseOptions: armor.parseOptions,
     plugins: [
       ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
