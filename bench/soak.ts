@@ -172,9 +172,15 @@ function planRequest(): PlannedRequest {
 
 // ---- checking -----------------------------------------------------------------------------------
 
+/** The contract's code for each fault, written out here independently of src/aws/errors.ts. */
 const FAULT_CODES: Record<string, string> = {
   ThrottlingException: 'THROTTLED',
   InternalFailureException: 'UPSTREAM_ERROR',
+  ServiceUnavailableException: 'UPSTREAM_ERROR',
+  AccessDeniedException: 'FORBIDDEN',
+  ValidationException: 'BAD_USER_INPUT',
+  malformed: 'UPSTREAM_ERROR',
+  truncated: 'UPSTREAM_ERROR',
   reset: 'UPSTREAM_ERROR',
   hang: 'UPSTREAM_ERROR',
 };
@@ -346,6 +352,7 @@ const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? Numbe
 
 async function main(): Promise<void> {
   const startedAt = new Date();
+  const loadAverageAtStart = os.loadavg().map((value) => value.toFixed(2)).join(' / ');
   const emulator = await startEmulator({ port: 0, host: '127.0.0.1', randomSeed: KNOBS.seed });
   const faultRules = [
     ...(KNOBS.burstMs > 0 ? [{ operation: 'GetConnection', kind: 'error' as const, errorName: 'ThrottlingException', burst: { periodMs: KNOBS.burstPeriodMs, durationMs: KNOBS.burstMs } }] : []),
@@ -373,6 +380,10 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'info',
   };
   const gateway: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], { env: gatewayEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Whatever happens to the soak, the gateway it started does not outlive it.
+  process.once('exit', () => {
+    if (gateway.exitCode === null && gateway.signalCode === null) gateway.kill('SIGKILL');
+  });
   const logs = { requestLines: 0, errorLines: 0, unhandled: 0, errorExamples: [] as string[], stderr: '' };
   let pendingLine = '';
   let url: string | undefined;
@@ -512,7 +523,7 @@ async function main(): Promise<void> {
     '',
     `- Command: \`${command}\``,
     `- Started: ${startedAt.toISOString()}, load for ${loadSeconds.toFixed(1)} s`,
-    `- Machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.type()} ${os.release()} (${os.arch()}), Node ${process.version}`,
+    `- Machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.type()} ${os.release()} (${os.arch()}), Node ${process.version}; load average (1/5/15 min) at start ${loadAverageAtStart}, at end ${os.loadavg().map((value) => value.toFixed(2)).join(' / ')} (other work on the machine shares its CPUs)`,
     `- Setup, all on loopback: the gateway as \`npm start\` runs it (\`src/server/main.ts\`, NODE_ENV=production, LOG_LEVEL=info) in its own process; the emulator and ${KNOBS.concurrency} concurrent clients in the soak process.`,
     `- Gateway settings: AWS_MAX_ATTEMPTS=${KNOBS.maxAttempts}, AWS_REQUEST_TIMEOUT_MS=${KNOBS.awsTimeoutMs}, REQUEST_DEADLINE_MS=${KNOBS.deadlineMs}`,
     `- Faults per AWS call (emulator \`rate\` rules, seeded PRNG, seed ${KNOBS.seed}): ${(KNOBS.throttleRate * 100).toFixed(1)}% ThrottlingException, ${(KNOBS.serverErrorRate * 100).toFixed(1)}% InternalFailureException (500), ${(KNOBS.resetRate * 100).toFixed(1)}% connection resets, ${(KNOBS.hangRate * 100).toFixed(1)}% hangs${KNOBS.burstMs > 0 ? `; plus a throttling burst on every GetConnection for ${KNOBS.burstMs} ms of every ${KNOBS.burstPeriodMs} ms` : ''}`,
