@@ -38,6 +38,9 @@ describe('leaks', () => {
     await stack?.close();
   });
 
+  /** Codes of a document refused before execution (armor limits are validation rules; the token limit is a parse failure). */
+  const DOCUMENT_REFUSAL_CODES = ['GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST'];
+
   const CALLERS = [
     { caller: 'anonymous', token: () => undefined },
     { caller: 'no-scope', token: () => tokens.noScope },
@@ -50,7 +53,7 @@ describe('leaks', () => {
     test(
       `Gateway - no response body, header or log line carries a SECRET-CANARY- value for ${caller} callers, over random operations`,
       async () => {
-        const coverage = { operations: 0, selectsSecrets: 0, asksWithSecret: 0, entities: 0, namedFragments: 0, inlineFragments: 0, aliases: 0, reachedAws: 0 };
+        const coverage = { refusedWhole: 0, operations: 0, selectsSecrets: 0, asksWithSecret: 0, entities: 0, namedFragments: 0, inlineFragments: 0, aliases: 0, reachedAws: 0 };
         console.info(`leaks: fast-check seed ${seed} for ${caller} callers (${RUNS_PER_CALLER} runs)`);
         await fc.assert(
           fc.asyncProperty(fc.gen(), async (g) => {
@@ -61,10 +64,18 @@ describe('leaks', () => {
 
             const response = await stack.graphql(operation.query, { token: token(), variables: operation.variables });
 
-            expect(response.status, context).toBe(200);
+            // A document over the armor limits (depth, tokens, cost…) is refused whole with a 400 and
+            // no data; every other one is executed. Either way, nothing below may leak.
+            expect([200, 400], context).toContain(response.status);
             expect(response.headers.get('content-type') ?? '', context).toContain('application/json');
             expect(typeof response.body, context).toBe('object');
-            expect(response.body.data, context).toBeTypeOf('object');
+            if (response.status === 400) {
+              coverage.refusedWhole += 1;
+              expect(response.body.data, context).toBeUndefined();
+              expect(DOCUMENT_REFUSAL_CODES, context).toContain(response.body.errors?.[0]?.extensions?.['code']);
+            } else {
+              expect(response.body.data, context).toBeTypeOf('object');
+            }
             expect(response.text, context).not.toContain(SECRET_CANARY_PREFIX);
             expect(headerText(response.headers), context).not.toContain(SECRET_CANARY_PREFIX);
             expect(stack.logLines.slice(logLinesBefore).join(''), context).not.toContain(SECRET_CANARY_PREFIX);
@@ -86,6 +97,8 @@ describe('leaks', () => {
         expect(stack.logLines.join('')).not.toContain(SECRET_CANARY_PREFIX);
         // The generated operations did exercise what matters, so "no leak" is not vacuous.
         expect(coverage.operations).toBe(RUNS_PER_CALLER);
+        // Most generated operations are executed, not refused by the armor limits.
+        expect(coverage.refusedWhole).toBeLessThan(RUNS_PER_CALLER / 4);
         expect(coverage.selectsSecrets).toBeGreaterThan(RUNS_PER_CALLER / 2);
         expect(coverage.asksWithSecret).toBeGreaterThan(0);
         expect(coverage.entities).toBeGreaterThan(0);

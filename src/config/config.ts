@@ -32,6 +32,10 @@ const environmentSchema = z.object({
   /** Comma-separated origins allowed by CORS besides Apollo Sandbox. */
   CORS_ORIGINS: z.string().default(''),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Overall deadline of one GraphQL request: fields still waiting on AWS then resolve to null (UPSTREAM_ERROR). */
+  REQUEST_DEADLINE_MS: z.coerce.number().int().min(1).max(300_000).default(10_000),
+  /** On SIGTERM/SIGINT: how long in-flight requests may take to finish before their connections are cut. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(300_000).default(15_000),
 });
 
 export interface AuthConfig {
@@ -52,6 +56,8 @@ export interface GatewayConfig {
   aws: { maxConcurrency: number; maxAttempts: number; requestTimeoutMs: number };
   corsOrigins: string[];
   logLevel: string;
+  requestDeadlineMs: number;
+  shutdownTimeoutMs: number;
 }
 
 export class ConfigurationError extends Error {
@@ -99,5 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     },
     corsOrigins: values.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean),
     logLevel: values.LOG_LEVEL,
+    requestDeadlineMs: values.REQUEST_DEADLINE_MS,
+    shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
   };
 }

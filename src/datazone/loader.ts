@@ -1,6 +1,7 @@
 import { type DataZoneClient, GetConnectionCommand, type GetConnectionOutput, ListConnectionsCommand } from '@aws-sdk/client-datazone';
 import DataLoader from 'dataloader';
 import { fetchEach } from '../aws/batch.js';
+import { type AwsCallScope, explainAbort, withRequestId } from '../aws/call.js';
 import { toGraphQLError } from '../aws/errors.js';
 import {
   type ConnectionKey,
@@ -12,25 +13,30 @@ import {
 
 export type ConnectionLoader = DataLoader<ConnectionKey, GetConnectionOutput, string>;
 
-async function getConnection(client: DataZoneClient, key: ConnectionKey): Promise<GetConnectionOutput> {
-  const output = await client.send(
+async function getConnection(client: DataZoneClient, key: ConnectionKey, scope: AwsCallScope): Promise<GetConnectionOutput> {
+  const command = withRequestId(
     new GetConnectionCommand({
       domainIdentifier: key.domainIdentifier,
       identifier: key.identifier,
       // Only ever `true` or absent: the gateway asks for secrets only on behalf of callers allowed to read them.
       ...(key.withSecret ? { withSecret: true } : {}),
     }),
+    scope.requestId,
   );
+  const output = await client.send(command, { abortSignal: scope.signal });
   // The entity key must resolve even if AWS omitted it from the body.
   return { ...output, domainId: output.domainId ?? key.domainIdentifier, connectionId: output.connectionId ?? key.identifier };
 }
 
-/** One per request: deduplicates and batches GetConnection calls of one operation. */
-export function createConnectionLoader(client: DataZoneClient, concurrency: number): ConnectionLoader {
+/**
+ * One per request: deduplicates and batches GetConnection calls of one operation. `scope` carries the
+ * request's id (a header on each call) and its deadline (an AbortSignal the SDK honours).
+ */
+export function createConnectionLoader(client: DataZoneClient, concurrency: number, scope: AwsCallScope = {}): ConnectionLoader {
   return new DataLoader(
     (keys) =>
-      fetchEach(keys, concurrency, (key) => getConnection(client, key), (error, key) =>
-        toGraphQLError(error, 'datazone', getConnectionSubject(key)),
+      fetchEach(keys, concurrency, (key) => getConnection(client, key, scope), (error, key) =>
+        toGraphQLError(explainAbort(error, scope), 'datazone', getConnectionSubject(key)),
       ),
     { cacheKeyFn: (key) => `${key.domainIdentifier}/${key.identifier}/${key.withSecret ? 'secret' : 'plain'}` },
   );
@@ -38,18 +44,18 @@ export function createConnectionLoader(client: DataZoneClient, concurrency: numb
 
 export type ConnectionPageLoader = DataLoader<ConnectionListRequest, ConnectionListPage, string>;
 
-async function listConnections(client: DataZoneClient, request: ConnectionListRequest): Promise<ConnectionListPage> {
-  const output = await client.send(new ListConnectionsCommand(request));
+async function listConnections(client: DataZoneClient, request: ConnectionListRequest, scope: AwsCallScope): Promise<ConnectionListPage> {
+  const output = await client.send(withRequestId(new ListConnectionsCommand(request), scope.requestId), { abortSignal: scope.signal });
   return { summaries: output.items ?? [], ...(output.nextToken ? { nextToken: output.nextToken } : {}) };
 }
 
 /** One per request: identical list pages asked for twice in one operation (aliases) cost one call. */
-export function createConnectionPageLoader(client: DataZoneClient, concurrency: number): ConnectionPageLoader {
+export function createConnectionPageLoader(client: DataZoneClient, concurrency: number, scope: AwsCallScope = {}): ConnectionPageLoader {
   const members = ['domainIdentifier', 'projectIdentifier', 'environmentIdentifier', 'name', 'type', 'scope', 'sortBy', 'sortOrder', 'maxResults', 'nextToken'] as const;
   return new DataLoader(
     (requests) =>
-      fetchEach(requests, concurrency, (request) => listConnections(client, request), (error, request) =>
-        toGraphQLError(error, 'datazone', listConnectionsSubject(request)),
+      fetchEach(requests, concurrency, (request) => listConnections(client, request, scope), (error, request) =>
+        toGraphQLError(explainAbort(error, scope), 'datazone', listConnectionsSubject(request)),
       ),
     { cacheKeyFn: (request) => JSON.stringify(members.map((member) => request[member] ?? null)) },
   );

@@ -51,6 +51,10 @@ export interface RecordedCall {
   requestId: string;
   /** Date.now() when the request arrived. */
   at: number;
+  /** The gateway's `x-gateway-request-id` header, if the call carried one (ties a call to a gateway log line). */
+  gatewayRequestId?: string;
+  /** The fault rule applied to this call, if any (what a checker expects the caller to have seen). */
+  fault?: { kind: FaultKind; errorName?: string };
 }
 
 export type FaultKind = 'error' | 'reset' | 'hang' | 'malformed' | 'truncated' | 'latency';
@@ -73,6 +77,11 @@ export interface FaultRule {
   rate?: number;
   /** For 'latency': extra delay before answering normally. */
   latencyMs?: number;
+  /**
+   * A pattern in time, e.g. throttling bursts: the rule applies only during the first `durationMs` of
+   * every `periodMs`, counted from when it was injected (default: all the time).
+   */
+  burst?: { periodMs: number; durationMs: number };
 }
 
 export interface EmulatorOptions {
@@ -137,6 +146,8 @@ interface ActiveRule {
   rule: FaultRule;
   remaining: number;
   random: () => number;
+  /** Date.now() when injected: the origin of `burst` windows. */
+  since: number;
 }
 
 interface ConnectionEntry {
@@ -209,6 +220,11 @@ function decode(segment: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+function headerValue(httpReq: IncomingMessage, name: string): string | undefined {
+  const value = httpReq.headers[name];
+  return typeof value === 'string' ? value : undefined;
 }
 
 function urlHost(host: string): string {
@@ -528,6 +544,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       if (rule.service !== undefined && rule.service !== req.service) continue;
       if (rule.operation !== undefined && rule.operation !== req.operation) continue;
       if (rule.id !== undefined && rule.id !== req.id) continue;
+      if (rule.burst && (Date.now() - active.since) % Math.max(1, rule.burst.periodMs) >= rule.burst.durationMs) continue;
       const rate = rule.rate ?? 1;
       if (rate < 1 && !(active.random() < rate)) continue;
       active.remaining -= 1;
@@ -604,6 +621,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
           withSecret: false,
           requestId,
           at: Date.now(),
+          gatewayRequestId: headerValue(httpReq, 'x-gateway-request-id'),
         };
         calls.push(call);
         return { service: 'quicksight', operation: 'DescribeActionConnector', id, call };
@@ -621,6 +639,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
           withSecret: withSecretRaw === 'true',
           requestId,
           at: Date.now(),
+          gatewayRequestId: headerValue(httpReq, 'x-gateway-request-id'),
         };
         calls.push(call);
         if (withSecretRaw !== null && withSecretRaw !== 'true' && withSecretRaw !== 'false') {
@@ -665,6 +684,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     const req = route(httpReq, res, body);
     if (req === undefined) return;
     const rule = rules.length === 0 ? undefined : pickFault(req);
+    if (rule) req.call.fault = rule.kind === 'error' ? { kind: rule.kind, errorName: rule.errorName ?? 'InternalFailureException' } : { kind: rule.kind };
     const delay = latencyMs + (rule?.kind === 'latency' ? Math.max(0, rule.latencyMs ?? 0) : 0);
     if (delay <= 0) {
       respond(req, rule, httpReq, res);
@@ -711,6 +731,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         rule: { ...rule },
         remaining: rule.times ?? Number.POSITIVE_INFINITY,
         random: mulberry32((baseSeed + Math.imul(++ruleCounter, 0x9e3779b9)) >>> 0),
+        since: Date.now(),
       };
       rules = [...rules, active];
       return {

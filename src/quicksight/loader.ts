@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-quicksight';
 import DataLoader from 'dataloader';
 import { fetchEach } from '../aws/batch.js';
+import { type AwsCallScope, explainAbort, withRequestId } from '../aws/call.js';
 import { toGraphQLError } from '../aws/errors.js';
 import {
   type ActionConnectorKey,
@@ -18,10 +19,12 @@ import {
 
 export type ActionConnectorLoader = DataLoader<ActionConnectorKey, ActionConnectorRecord, string>;
 
-async function describeActionConnector(client: QuickSightClient, key: ActionConnectorKey): Promise<ActionConnectorRecord> {
-  const response = await client.send(
+async function describeActionConnector(client: QuickSightClient, key: ActionConnectorKey, scope: AwsCallScope): Promise<ActionConnectorRecord> {
+  const command = withRequestId(
     new DescribeActionConnectorCommand({ AwsAccountId: key.awsAccountId, ActionConnectorId: key.actionConnectorId }),
+    scope.requestId,
   );
+  const response = await client.send(command, { abortSignal: scope.signal });
   return {
     awsAccountId: key.awsAccountId,
     actionConnectorId: response.ActionConnector?.ActionConnectorId ?? key.actionConnectorId,
@@ -30,12 +33,15 @@ async function describeActionConnector(client: QuickSightClient, key: ActionConn
   };
 }
 
-/** One per request: deduplicates and batches DescribeActionConnector calls of one operation. */
-export function createActionConnectorLoader(client: QuickSightClient, concurrency: number): ActionConnectorLoader {
+/**
+ * One per request: deduplicates and batches DescribeActionConnector calls of one operation. `scope`
+ * carries the request's id (a header on each call) and its deadline (an AbortSignal the SDK honours).
+ */
+export function createActionConnectorLoader(client: QuickSightClient, concurrency: number, scope: AwsCallScope = {}): ActionConnectorLoader {
   return new DataLoader(
     (keys) =>
-      fetchEach(keys, concurrency, (key) => describeActionConnector(client, key), (error, key) =>
-        toGraphQLError(error, 'quicksight', describeActionConnectorSubject(key)),
+      fetchEach(keys, concurrency, (key) => describeActionConnector(client, key, scope), (error, key) =>
+        toGraphQLError(explainAbort(error, scope), 'quicksight', describeActionConnectorSubject(key)),
       ),
     { cacheKeyFn: (key) => `${key.awsAccountId}/${key.actionConnectorId}` },
   );
@@ -44,20 +50,21 @@ export function createActionConnectorLoader(client: QuickSightClient, concurrenc
 export type ActionConnectorPageLoader = DataLoader<ActionConnectorListRequest, ActionConnectorListPage, string>;
 
 /** ListActionConnectors, or SearchActionConnectors when the request carries a filter. */
-async function listActionConnectors(client: QuickSightClient, request: ActionConnectorListRequest): Promise<ActionConnectorListPage> {
+async function listActionConnectors(client: QuickSightClient, request: ActionConnectorListRequest, scope: AwsCallScope): Promise<ActionConnectorListPage> {
   const paging = { AwsAccountId: request.awsAccountId, MaxResults: request.maxResults, NextToken: request.nextToken };
+  const options = { abortSignal: scope.signal };
   const response = request.filter
-    ? await client.send(new SearchActionConnectorsCommand({ ...paging, Filters: [request.filter] }))
-    : await client.send(new ListActionConnectorsCommand(paging));
+    ? await client.send(withRequestId(new SearchActionConnectorsCommand({ ...paging, Filters: [request.filter] }), scope.requestId), options)
+    : await client.send(withRequestId(new ListActionConnectorsCommand(paging), scope.requestId), options);
   return { summaries: response.ActionConnectorSummaries ?? [], ...(response.NextToken ? { nextToken: response.NextToken } : {}) };
 }
 
 /** One per request: identical list pages asked for twice in one operation (aliases) cost one call. */
-export function createActionConnectorPageLoader(client: QuickSightClient, concurrency: number): ActionConnectorPageLoader {
+export function createActionConnectorPageLoader(client: QuickSightClient, concurrency: number, scope: AwsCallScope = {}): ActionConnectorPageLoader {
   return new DataLoader(
     (requests) =>
-      fetchEach(requests, concurrency, (request) => listActionConnectors(client, request), (error, request) =>
-        toGraphQLError(error, 'quicksight', listActionConnectorsSubject(request)),
+      fetchEach(requests, concurrency, (request) => listActionConnectors(client, request, scope), (error, request) =>
+        toGraphQLError(explainAbort(error, scope), 'quicksight', listActionConnectorsSubject(request)),
       ),
     { cacheKeyFn: (request) => JSON.stringify([request.awsAccountId, request.filter ?? null, request.maxResults, request.nextToken ?? null]) },
   );

@@ -10,6 +10,7 @@ import { trackCredentialResponses } from '../server/caching.js';
 import { quickSightResolvers } from '../quicksight/resolvers.js';
 import { applyEnumFallbacks, enumResolversFromSdk } from './enums.js';
 import { applyMapEntries } from './maps.js';
+import { guardEntityRepresentations } from './representations.js';
 
 /** The SDL files, in the order they are concatenated. */
 export const SCHEMA_FILES = ['base.graphql', 'quicksight.graphql', 'datazone.graphql'] as const;
@@ -50,6 +51,7 @@ export function buildGatewaySchema(options: BuildSchemaOptions = {}): GatewaySch
   const schema = buildSubgraphSchema([{ typeDefs: servedTypeDefs, resolvers }]);
   applyEnumFallbacks(schema);
   applyMapEntries(schema);
+  guardEntityRepresentations(schema);
   // Last, so the policy check runs before any other resolver work.
   policy.enforce(schema);
   // Outside the policy check: a secret field that resolves to a value makes the response `private, no-store`.

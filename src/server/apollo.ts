@@ -7,6 +7,9 @@ import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/config.js';
 import { cachingHeadersPlugin } from './caching.js';
 import type { GatewayContext } from './context.js';
+import { createArmor } from './armor.js';
+import { BoundedDocumentStore } from './documentStore.js';
+import { requestLogPlugin } from './requestLog.js';
 
 /** Codes this gateway sets on purpose; any other error is masked before it leaves the process. */
 const PUBLIC_ERROR_CODES = new Set([
@@ -48,6 +51,8 @@ export function createApolloServer(
   logger: Logger,
   plugins: ApolloServerPlugin<GatewayContext>[] = [],
 ): ApolloServer<GatewayContext> {
+  // Depth, alias, token, cost and directive limits on every document (see armor.ts).
+  const armor = createArmor({ production: config.production });
   return new ApolloServer<GatewayContext>({
     schema,
     logger,
@@ -58,7 +63,13 @@ export function createApolloServer(
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
     formatError: createErrorFormatter(logger),
+    validationRules: armor.validationRules,
+    // Bounded by source length: Apollo's default cache holds hundreds of MB when documents vary.
+    documentStore: new BoundedDocumentStore(),
+    parseOptions: armor.parseOptions,
     plugins: [
+      ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
+      requestLogPlugin(),
       config.production
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
         : ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true }),

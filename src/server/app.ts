@@ -41,18 +41,21 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     corsOrigins: config.corsOrigins,
     logger,
     isReady: () => !draining,
-    createContext: async (request, requestId): Promise<GatewayContext> => ({
+    requestDeadlineMs: config.requestDeadlineMs,
+    createContext: async (request, { requestId, signal, log }): Promise<GatewayContext> => ({
       caller: await verifyToken(request.headers.authorization),
       // Fresh loaders per request: batching and deduplication within it, no cache across callers.
+      // Every AWS call carries the request id and stops at the request's deadline.
       loaders: {
-        actionConnector: createActionConnectorLoader(clients.quicksight, config.aws.maxConcurrency),
-        connection: createConnectionLoader(clients.datazone, config.aws.maxConcurrency),
-        actionConnectorPages: createActionConnectorPageLoader(clients.quicksight, config.aws.maxConcurrency),
-        connectionPages: createConnectionPageLoader(clients.datazone, config.aws.maxConcurrency),
+        actionConnector: createActionConnectorLoader(clients.quicksight, config.aws.maxConcurrency, { requestId, signal }),
+        connection: createConnectionLoader(clients.datazone, config.aws.maxConcurrency, { requestId, signal }),
+        actionConnectorPages: createActionConnectorPageLoader(clients.quicksight, config.aws.maxConcurrency, { requestId, signal }),
+        connectionPages: createConnectionPageLoader(clients.datazone, config.aws.maxConcurrency, { requestId, signal }),
       },
       policy,
       requestId,
       logger,
+      requestLog: log,
     }),
   });
   const server = createHttpServer(handler);

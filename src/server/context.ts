@@ -20,6 +20,13 @@ export interface Loaders {
   connectionPages: ConnectionPageLoader;
 }
 
+/** What the one log line of a request says about its GraphQL side; filled in by requestLogPlugin. */
+export interface RequestLogEntry {
+  operationName: string | null;
+  /** Each distinct `extensions.code` of the response's errors, with how often it occurred. */
+  errorCodes: Record<string, number>;
+}
+
 export interface GatewayContext {
   caller: Caller;
   loaders: Loaders;
@@ -27,4 +34,6 @@ export interface GatewayContext {
   policy: AuthPolicy;
   requestId: string;
   logger: Logger;
+  /** Where the HTTP layer's access log line picks up the operation name and error codes. */
+  requestLog?: RequestLogEntry;
 }

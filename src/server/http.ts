@@ -3,7 +3,8 @@ import cors from 'cors';
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { Logger } from 'pino';
-import type { GatewayContext } from './context.js';
+import { ClientClosedRequestError, RequestDeadlineExceededError } from '../aws/call.js';
+import type { GatewayContext, RequestLogEntry } from './context.js';
 
 /** Where Apollo Sandbox runs; always allowed by CORS besides the configured frontend origins. */
 export const APOLLO_SANDBOX_ORIGIN = 'https://studio.apollographql.com';
@@ -11,13 +12,27 @@ export const GRAPHQL_PATH = '/graphql';
 /** Largest request body accepted; GraphQL documents are small, a larger body is abuse. */
 export const MAX_BODY_BYTES = 256 * 1024;
 
+/** What the HTTP layer hands to the context of one GraphQL request. */
+export interface RequestScope {
+  requestId: string;
+  /** Fires at the request's deadline, or when the client goes away; every AWS call of the request honours it. */
+  signal: AbortSignal;
+  /** Filled in by Apollo Server (see requestLogPlugin), written as one log line when the response is done. */
+  log: RequestLogEntry;
+}
+
 export interface HttpHandlerOptions {
   apollo: ApolloServer<GatewayContext>;
-  createContext: (request: IncomingMessage, requestId: string) => Promise<GatewayContext>;
+  createContext: (request: IncomingMessage, scope: RequestScope) => Promise<GatewayContext>;
   corsOrigins: string[];
   logger: Logger;
   isReady: () => boolean;
+  /** Overall deadline of one GraphQL request (REQUEST_DEADLINE_MS). */
+  requestDeadlineMs: number;
 }
+
+/** A caller's x-request-id is reused only if it is a plain token: it goes into logs and AWS request headers. */
+const CALLER_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 class PayloadTooLargeError extends Error {}
 
@@ -31,15 +46,19 @@ function readBody(request: IncomingMessage): Promise<string> {
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    request.on('data', (chunk: Buffer) => {
+    const collect = (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
+        // Stop keeping the body but keep reading it, so the 413 can still be written back.
+        request.off('data', collect);
+        chunks.length = 0;
         reject(new PayloadTooLargeError());
-        request.destroy();
+        request.resume();
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    request.on('data', collect);
     request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     request.on('error', reject);
   });
@@ -70,9 +89,7 @@ export function createHttpHandler(options: HttpHandlerOptions) {
     maxAge: 600,
   });
 
-  async function handleGraphQL(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
-    const requestId = (typeof request.headers['x-request-id'] === 'string' && request.headers['x-request-id'].slice(0, 128)) || randomUUID();
-    response.setHeader('x-request-id', requestId);
+  async function handleGraphQL(request: IncomingMessage, response: ServerResponse, url: URL, scope: RequestScope): Promise<void> {
     let body: unknown;
     if (request.method === 'POST') {
       const raw = await readBody(request);
@@ -90,13 +107,15 @@ export function createHttpHandler(options: HttpHandlerOptions) {
     }
     const result = await options.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: request.method ?? 'GET', headers: toHeaderMap(request), search: url.search, body },
-      context: () => options.createContext(request, requestId),
+      context: () => options.createContext(request, scope),
     });
     for (const [name, value] of result.headers) {
       // Keep the `Vary: Origin` the CORS middleware set next to Apollo's `Vary: Authorization`.
       const earlier = name === 'vary' ? response.getHeader('vary') : undefined;
       response.setHeader(name, earlier ? `${String(earlier)}, ${value}` : value);
     }
+    // Draining began while this request ran: its connection ends with it.
+    if (!options.isReady()) response.setHeader('connection', 'close');
     response.statusCode = result.status ?? 200;
     if (result.body.kind === 'complete') {
       response.end(result.body.string);
@@ -106,8 +125,31 @@ export function createHttpHandler(options: HttpHandlerOptions) {
     response.end();
   }
 
+  /**
+   * One line per GraphQL request, written when the response is done: cheap (no per-field logging) and
+   * free of secrets (no headers, variables or documents; error codes only).
+   */
+  function logRequest(request: IncomingMessage, response: ServerResponse, scope: RequestScope, startedAt: bigint): void {
+    const durationMs = Math.round(Number(process.hrtime.bigint() - startedAt) / 1e4) / 100;
+    options.logger.info(
+      {
+        requestId: scope.requestId,
+        method: request.method,
+        status: response.statusCode,
+        durationMs,
+        operationName: scope.log.operationName,
+        errorCodes: scope.log.errorCodes,
+        ...(response.writableFinished ? {} : { aborted: true }),
+      },
+      'graphql request',
+    );
+  }
+
   return (request: IncomingMessage, response: ServerResponse): void => {
     const url = new URL(request.url ?? '/', 'http://localhost');
+    // While draining, every response asks the client to close its connection, so keep-alive
+    // connections end with their last in-flight request instead of holding the shutdown up.
+    if (!options.isReady()) response.setHeader('connection', 'close');
     if (url.pathname === '/healthz' && request.method === 'GET') return sendJson(response, 200, { status: 'ok' });
     if (url.pathname === '/readyz' && request.method === 'GET') {
       return options.isReady() ? sendJson(response, 200, { status: 'ready' }) : sendJson(response, 503, { status: 'not ready' });
@@ -119,8 +161,22 @@ export function createHttpHandler(options: HttpHandlerOptions) {
         response.end();
         return;
       }
-      handleGraphQL(request, response, url).catch((error: unknown) => {
+      const startedAt = process.hrtime.bigint();
+      const callerRequestId = request.headers['x-request-id'];
+      const requestId = typeof callerRequestId === 'string' && CALLER_REQUEST_ID.test(callerRequestId) ? callerRequestId : randomUUID();
+      response.setHeader('x-request-id', requestId);
+      const controller = new AbortController();
+      const deadline = setTimeout(() => controller.abort(new RequestDeadlineExceededError(options.requestDeadlineMs)), options.requestDeadlineMs);
+      const scope: RequestScope = { requestId, signal: controller.signal, log: { operationName: null, errorCodes: {} } };
+      response.once('close', () => {
+        clearTimeout(deadline);
+        // A client that went away needs no answer: stop its AWS calls too.
+        if (!response.writableFinished) controller.abort(new ClientClosedRequestError());
+        logRequest(request, response, scope, startedAt);
+      });
+      handleGraphQL(request, response, url, scope).catch((error: unknown) => {
         if (error instanceof PayloadTooLargeError) {
+          response.setHeader('connection', 'close');
           sendJson(response, 413, { errors: [{ message: `The request body exceeds ${MAX_BODY_BYTES} bytes.`, extensions: { code: 'BAD_REQUEST' } }] });
           return;
         }

@@ -1,5 +1,6 @@
 import { ConfigurationError, loadConfig } from '../config/config.js';
 import { startGateway } from './app.js';
+import { createLogger } from './logger.js';
 
 /** `npm start`: the production server against real AWS. Refuses to start without token verification. */
 async function main(): Promise<void> {
@@ -13,18 +14,33 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const gateway = await startGateway(config);
+  const logger = createLogger(config.logLevel);
+  // A promise nobody awaited must not take down every other request in the process: log it (name
+  // and message only: an SDK error can carry request details) and keep serving.
+  process.on('unhandledRejection', (reason) => {
+    logger.error({ err: reason instanceof Error ? { name: reason.name, message: reason.message } : String(reason) }, 'unhandled rejection');
+  });
+  const gateway = await startGateway(config, { logger });
   gateway.logger.info({ url: gateway.url }, 'AWS connections subgraph ready');
+  let shuttingDown = false;
   const shutdown = (signal: string) => {
-    gateway.logger.info({ signal }, 'draining');
-    gateway.close().then(() => process.exit(0), () => process.exit(1));
+    if (shuttingDown) return;
+    shuttingDown = true;
+    // /readyz turns 503, the listener closes, in-flight requests get up to SHUTDOWN_TIMEOUT_MS.
+    gateway.logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'draining');
+    gateway.close(config.shutdownTimeoutMs).then(
+      () => {
+        gateway.logger.info('drained, exiting');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        gateway.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
 }
-
-process.on('unhandledRejection', (reason) => {
-  console.error('unhandled rejection', reason instanceof Error ? reason.message : String(reason));
-});
 
 await main();

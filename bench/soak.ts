@@ -1,0 +1,584 @@
+/**
+ * `npm run soak`: sustained concurrent load against the real gateway process (`src/server/main.ts`,
+ * as `npm start` runs it) in front of the bundled AWS emulator, with faults injected at fixed rates,
+ * all on loopback. Every response is checked field by field against what it must contain:
+ *
+ * - each AWS call the gateway made carries the request's id (x-gateway-request-id) and the emulator
+ *   records which fault, if any, it answered with; the last attempt for an item decides its outcome;
+ * - an item whose last attempt was answered normally must be the seed's data, exactly;
+ * - an item whose last attempt was faulted must be null with a well-formed error whose code is the
+ *   contract's code for that fault (THROTTLED for throttling, UPSTREAM_ERROR for 5xx, resets and hangs);
+ *   an item cut by the request deadline must say so (UPSTREAM_ERROR, RequestDeadlineExceeded);
+ * - an invalid id must be BAD_USER_INPUT and must never reach AWS; a missing one NOT_FOUND;
+ * - credentials only for callers with the secrets scope, `withSecret` only sent on their behalf.
+ *
+ * Bounded by SOAK_DURATION_S (default 120) and SOAK_MAX_REQUESTS (default 300000). Writes the report
+ * to SOAK_REPORT (default bench/soak.md) and exits 1 if any check failed.
+ */
+import type { GetConnectionOutput } from '@aws-sdk/client-datazone';
+import type { ActionConnector } from '@aws-sdk/client-quicksight';
+import { SignJWT } from 'jose';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { isDeepStrictEqual } from 'node:util';
+import { type RecordedCall, startEmulator } from '../src/emulator/index.js';
+import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID, seedActionConnectors, seedConnections } from '../src/emulator/seed.js';
+
+// ---- knobs -------------------------------------------------------------------------------------
+
+function knob(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+const KNOBS = {
+  durationS: knob('SOAK_DURATION_S', 120),
+  maxRequests: knob('SOAK_MAX_REQUESTS', 300_000),
+  concurrency: knob('SOAK_CONCURRENCY', 32),
+  seed: knob('SOAK_SEED', 1),
+  throttleRate: knob('SOAK_THROTTLE_RATE', 0.05),
+  serverErrorRate: knob('SOAK_5XX_RATE', 0.01),
+  resetRate: knob('SOAK_RESET_RATE', 0.01),
+  hangRate: knob('SOAK_HANG_RATE', 0.01),
+  /** A throttling burst on GetConnection: every SOAK_BURST_PERIOD_MS, for SOAK_BURST_MS (0: none). */
+  burstPeriodMs: knob('SOAK_BURST_PERIOD_MS', 15_000),
+  burstMs: knob('SOAK_BURST_MS', 300),
+  awsTimeoutMs: knob('SOAK_AWS_REQUEST_TIMEOUT_MS', 2_000),
+  deadlineMs: knob('SOAK_REQUEST_DEADLINE_MS', 8_000),
+  maxAttempts: knob('SOAK_AWS_MAX_ATTEMPTS', 3),
+  /** Allowed growth of the gateway's RSS from the second quarter of the run to the last (median to median). */
+  rssGrowthLimit: knob('SOAK_RSS_GROWTH_LIMIT', 0.2),
+};
+const REPORT_PATH = process.env['SOAK_REPORT'] || 'bench/soak.md';
+const JWT_SECRET = 'soak-only-hs256-secret-0123456789abcdef';
+const READ = 'connections:read';
+const SECRETS = 'connections:secrets:read';
+
+/** mulberry32: reproducible choices for a given SOAK_SEED. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = prng(KNOBS.seed);
+const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+
+// ---- what the seed says each item must be ---------------------------------------------------------
+
+const CONNECTORS = new Map(seedActionConnectors().filter(({ awsAccountId }) => awsAccountId === DEMO_AWS_ACCOUNT_ID).map(({ connector }) => [connector.ActionConnectorId!, connector]));
+const CONNECTIONS = new Map(seedConnections().filter((connection) => connection.domainId === DEMO_DOMAIN_ID).map((connection) => [connection.connectionId!, connection]));
+
+const CONNECTOR_FIELDS = 'actionConnectorId name arn createdTime';
+const CONNECTION_FIELDS = 'connectionId domainId name description';
+
+function expectedConnector(connector: ActionConnector): Record<string, unknown> {
+  return { actionConnectorId: connector.ActionConnectorId, name: connector.Name ?? null, arn: connector.Arn ?? null, createdTime: connector.CreatedTime?.toISOString() ?? null };
+}
+
+function expectedConnection(connection: GetConnectionOutput, credentials: 'none' | 'visible' | 'refused'): Record<string, unknown> {
+  const base: Record<string, unknown> = { connectionId: connection.connectionId, domainId: connection.domainId, name: connection.name ?? null, description: connection.description ?? null };
+  if (credentials === 'visible') base['connectionCredentials'] = connection.connectionCredentials ? { accessKeyId: connection.connectionCredentials.accessKeyId ?? null } : null;
+  if (credentials === 'refused') base['connectionCredentials'] = null;
+  return base;
+}
+
+type ItemKind = 'valid' | 'missing' | 'invalid';
+interface Item {
+  service: 'quicksight' | 'datazone';
+  kind: ItemKind;
+  /** The id the emulator records (ActionConnectorId / identifier). */
+  id: string;
+  /** For invalid items: the argument the gateway must name. */
+  badArgument?: string;
+  /** DataZone: the item asks for credentials (withSecret: true and connectionCredentials selected). */
+  secret: boolean;
+  /** Alias (root fields) or index (in `_entities`): where the item sits in the response. */
+  path: Array<string | number>;
+  /** What a field selected for the item renders as, in the document. */
+  document: string;
+  representation?: Record<string, unknown>;
+}
+
+let missingCounter = 0;
+function makeItem(service: 'quicksight' | 'datazone', used: Set<string>, asEntity: boolean, position: number): Item {
+  const roll = random();
+  const kind: ItemKind = roll < 0.86 ? 'valid' : roll < 0.93 ? 'missing' : 'invalid';
+  const secret = service === 'datazone' && !asEntity && random() < 0.3;
+  let id: string;
+  if (kind === 'valid') {
+    const pool = [...(service === 'quicksight' ? CONNECTORS.keys() : CONNECTIONS.keys())].filter((candidate) => !used.has(candidate));
+    id = pool.length > 0 ? pick(pool) : `no-such-${(missingCounter += 1)}`;
+  } else {
+    id = `no-such-${(missingCounter += 1)}`;
+  }
+  used.add(id);
+  const actualKind: ItemKind = kind === 'valid' && id.startsWith('no-such-') ? 'missing' : kind;
+  const alias = `i${position}`;
+  if (service === 'quicksight') {
+    const account = actualKind === 'invalid' ? pick(['12345', '11112222333a', '']) : DEMO_AWS_ACCOUNT_ID;
+    const connectorId = actualKind === 'invalid' && account === DEMO_AWS_ACCOUNT_ID ? 'a/b' : id;
+    // Root field and entity key share the argument name.
+    const badArgument = actualKind === 'invalid' ? (account === DEMO_AWS_ACCOUNT_ID ? 'actionConnectorId' : 'awsAccountId') : undefined;
+    return {
+      service, kind: actualKind, id: connectorId, badArgument, secret: false,
+      path: asEntity ? [position] : [alias],
+      document: `${alias}: quickSightActionConnector(awsAccountId: ${JSON.stringify(account)}, actionConnectorId: ${JSON.stringify(connectorId)}) { ${CONNECTOR_FIELDS} }`,
+      representation: { __typename: 'QuickSightActionConnector', awsAccountId: account, actionConnectorId: connectorId },
+    };
+  }
+  const domain = actualKind === 'invalid' ? pick(['domain-1', 'dzd/../x', 'dzd_']) : DEMO_DOMAIN_ID;
+  const badArgument = actualKind === 'invalid' ? (asEntity ? 'domainId' : 'domainIdentifier') : undefined;
+  const credentialSelection = secret ? ' connectionCredentials { accessKeyId }' : '';
+  return {
+    service, kind: actualKind, id, badArgument, secret,
+    path: asEntity ? [position] : [alias],
+    document: `${alias}: dataZoneConnection(domainIdentifier: ${JSON.stringify(domain)}, identifier: ${JSON.stringify(id)}${secret ? ', withSecret: true' : ''}) { ${CONNECTION_FIELDS}${credentialSelection} }`,
+    representation: { __typename: 'DataZoneConnection', domainId: domain, connectionId: id },
+  };
+}
+
+interface PlannedRequest {
+  requestId: string;
+  secretsCaller: boolean;
+  entities: boolean;
+  items: Item[];
+  body: string;
+}
+
+let requestCounter = 0;
+function planRequest(): PlannedRequest {
+  const entities = random() < 0.3;
+  const count = 1 + Math.floor(random() * 6);
+  const used = new Set<string>();
+  const items = Array.from({ length: count }, (_, position) => makeItem(random() < 0.5 ? 'quicksight' : 'datazone', used, entities, position));
+  const requestId = `soak-${(requestCounter += 1)}`;
+  const body = entities
+    ? JSON.stringify({
+        query: `query SoakEntities($r: [_Any!]!) { _entities(representations: $r) { ... on QuickSightActionConnector { ${CONNECTOR_FIELDS} } ... on DataZoneConnection { ${CONNECTION_FIELDS} } } }`,
+        variables: { r: items.map((item) => item.representation) },
+      })
+    : JSON.stringify({ query: `query SoakRoot { ${items.map((item) => item.document).join(' ')} }` });
+  return { requestId, secretsCaller: random() < 0.5, entities, items, body };
+}
+
+// ---- checking -----------------------------------------------------------------------------------
+
+/** The contract's code for each fault, written out here independently of src/aws/errors.ts. */
+const FAULT_CODES: Record<string, string> = {
+  ThrottlingException: 'THROTTLED',
+  InternalFailureException: 'UPSTREAM_ERROR',
+  ServiceUnavailableException: 'UPSTREAM_ERROR',
+  AccessDeniedException: 'FORBIDDEN',
+  ValidationException: 'BAD_USER_INPUT',
+  malformed: 'UPSTREAM_ERROR',
+  truncated: 'UPSTREAM_ERROR',
+  reset: 'UPSTREAM_ERROR',
+  hang: 'UPSTREAM_ERROR',
+};
+
+function codeForCall(call: RecordedCall | undefined): string | null {
+  if (!call?.fault || call.fault.kind === 'latency') return null;
+  const code = FAULT_CODES[call.fault.kind === 'error' ? call.fault.errorName ?? '' : call.fault.kind];
+  if (!code) throw new Error(`soak: no expected code for fault ${JSON.stringify(call.fault)}`);
+  return code;
+}
+
+interface GraphQLErrorShape {
+  message?: unknown;
+  path?: Array<string | number>;
+  extensions?: { code?: unknown; argumentName?: unknown; aws?: { service?: unknown; errorName?: unknown; requestId?: unknown }; stacktrace?: unknown };
+}
+
+const tally = {
+  requestsSent: 0,
+  responsesChecked: 0,
+  itemsChecked: 0,
+  itemsCorrectData: 0,
+  itemsExpectedError: 0,
+  itemsDeadline: 0,
+  outcomesByCode: {} as Record<string, number>,
+  wrongData: 0,
+  wrongError: 0,
+  awsCallForInvalidId: 0,
+  secretMisuse: 0,
+  malformedError: 0,
+  unexpectedErrors: 0,
+  gateway5xx: 0,
+  otherStatus: 0,
+  noResponse: 0,
+  notJson: 0,
+  latenciesMs: [] as number[],
+  examples: [] as string[],
+};
+
+function violation(kind: keyof typeof tally, detail: string): void {
+  (tally[kind] as number) += 1;
+  if (tally.examples.length < 20) tally.examples.push(`${String(kind)}: ${detail}`);
+}
+
+function wellFormed(error: GraphQLErrorShape, service: Item['service'] | undefined): boolean {
+  if (typeof error.message !== 'string' || error.message.length === 0 || typeof error.extensions?.code !== 'string') return false;
+  if (error.extensions.stacktrace !== undefined) return false;
+  if (error.message.includes('<html>') || error.message.includes('SECRET-CANARY-')) return false;
+  const aws = error.extensions.aws;
+  if (['NOT_FOUND', 'FORBIDDEN', 'THROTTLED', 'UPSTREAM_ERROR'].includes(error.extensions.code)) {
+    if (!aws || aws.service !== service || typeof aws.errorName !== 'string' || !(aws.requestId === null || typeof aws.requestId === 'string')) return false;
+  }
+  return true;
+}
+
+function checkResponse(plan: PlannedRequest, status: number, text: string, calls: RecordedCall[]): void {
+  if (status >= 500) return violation('gateway5xx', `${plan.requestId}: HTTP ${status} ${text.slice(0, 200)}`);
+  if (status !== 200) return violation('otherStatus', `${plan.requestId}: HTTP ${status} ${text.slice(0, 200)}`);
+  let body: { data?: Record<string, unknown> | null; errors?: GraphQLErrorShape[] };
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return violation('notJson', `${plan.requestId}: ${text.slice(0, 200)}`);
+  }
+  tally.responsesChecked += 1;
+  const errors = body.errors ?? [];
+  const accounted = new Set<GraphQLErrorShape>();
+  const pathKey = (path: Array<string | number> | undefined) => JSON.stringify(path ?? []);
+  const errorAt = (path: Array<string | number>) => errors.find((error) => pathKey(error.path) === pathKey(path));
+  const dataRoot = plan.entities ? ((body.data?.['_entities'] as unknown[] | undefined) ?? []) : body.data ?? {};
+
+  for (const item of plan.items) {
+    tally.itemsChecked += 1;
+    const fullPath = plan.entities ? ['_entities', ...item.path] : item.path;
+    const value = (dataRoot as Record<string | number, unknown>)[item.path[0]!] ?? null;
+    const operation = item.service === 'quicksight' ? 'DescribeActionConnector' : 'GetConnection';
+    const itemCalls = calls.filter((call) => call.operation === operation && (call.params['ActionConnectorId'] ?? call.params['identifier']) === item.id);
+    const error = errorAt(fullPath);
+    if (error) accounted.add(error);
+
+    if (item.kind === 'invalid') {
+      if (itemCalls.length > 0) violation('awsCallForInvalidId', `${plan.requestId} ${item.id}`);
+      if (value !== null || error?.extensions?.code !== 'BAD_USER_INPUT' || error.extensions.argumentName !== item.badArgument) {
+        violation('wrongError', `${plan.requestId} invalid ${item.id}: ${JSON.stringify({ value, error })}`);
+      } else {
+        tally.itemsExpectedError += 1;
+        tally.outcomesByCode['BAD_USER_INPUT'] = (tally.outcomesByCode['BAD_USER_INPUT'] ?? 0) + 1;
+      }
+      continue;
+    }
+    if (itemCalls.length === 0) {
+      violation('wrongError', `${plan.requestId} ${item.id}: no AWS call recorded`);
+      continue;
+    }
+    const wantsSecret = item.secret && plan.secretsCaller;
+    if (itemCalls.some((call) => call.withSecret !== wantsSecret)) violation('secretMisuse', `${plan.requestId} ${item.id}: withSecret sent ${itemCalls.map((call) => call.withSecret)}`);
+
+    const last = itemCalls[itemCalls.length - 1];
+    const faultCode = codeForCall(last);
+    const expectedCode = faultCode ?? (item.kind === 'missing' ? 'NOT_FOUND' : null);
+    if (value !== null) {
+      if (expectedCode !== null) {
+        violation('wrongData', `${plan.requestId} ${item.id}: data although the last AWS attempt answered ${JSON.stringify(last?.fault ?? 'not found')}`);
+        continue;
+      }
+      const credentials = !item.secret ? 'none' : plan.secretsCaller ? 'visible' : 'refused';
+      const expected = item.service === 'quicksight' ? expectedConnector(CONNECTORS.get(item.id)!) : expectedConnection(CONNECTIONS.get(item.id)!, credentials);
+      if (!isDeepStrictEqual(value, expected)) {
+        violation('wrongData', `${plan.requestId} ${item.id}: got ${JSON.stringify(value)} expected ${JSON.stringify(expected)}`);
+        continue;
+      }
+      if (credentials === 'refused') {
+        const refusal = errorAt([...fullPath, 'connectionCredentials']);
+        if (refusal) accounted.add(refusal);
+        if (refusal?.extensions?.code !== 'UNAUTHORIZED_FIELD_OR_TYPE' || !wellFormed(refusal, undefined)) {
+          violation('wrongError', `${plan.requestId} ${item.id}: credentials not refused properly: ${JSON.stringify(refusal)}`);
+          continue;
+        }
+      }
+      tally.itemsCorrectData += 1;
+      continue;
+    }
+    if (!error) {
+      violation('wrongError', `${plan.requestId} ${item.id}: null without an error`);
+      continue;
+    }
+    if (!wellFormed(error, item.service)) {
+      violation('malformedError', `${plan.requestId} ${item.id}: ${JSON.stringify(error)}`);
+      continue;
+    }
+    const code = error.extensions!.code as string;
+    if (code === 'UPSTREAM_ERROR' && error.extensions!.aws?.errorName === 'RequestDeadlineExceeded') {
+      tally.itemsDeadline += 1;
+      tally.outcomesByCode['UPSTREAM_ERROR (deadline)'] = (tally.outcomesByCode['UPSTREAM_ERROR (deadline)'] ?? 0) + 1;
+      continue;
+    }
+    if (code !== expectedCode) {
+      violation('wrongError', `${plan.requestId} ${item.id}: ${code} but the last AWS attempt answered ${JSON.stringify(last?.fault ?? (item.kind === 'missing' ? 'not found' : 'normally'))}`);
+      continue;
+    }
+    tally.itemsExpectedError += 1;
+    const label = faultCode ? `${code} (${last!.fault!.kind === 'error' ? last!.fault!.errorName : last!.fault!.kind})` : code;
+    tally.outcomesByCode[label] = (tally.outcomesByCode[label] ?? 0) + 1;
+  }
+  for (const error of errors) {
+    if (!accounted.has(error)) violation('unexpectedErrors', `${plan.requestId}: ${JSON.stringify(error).slice(0, 300)}`);
+  }
+}
+
+// ---- the run ------------------------------------------------------------------------------------
+
+function readRssMb(pid: number): number | undefined {
+  try {
+    if (process.platform === 'linux') {
+      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      return match ? Number(match[1]) / 1024 : undefined;
+    }
+    return Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' }).trim()) / 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? Number.NaN : sorted[Math.floor(sorted.length / 2)]!;
+};
+const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!);
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const loadAverageAtStart = os.loadavg().map((value) => value.toFixed(2)).join(' / ');
+  const emulator = await startEmulator({ port: 0, host: '127.0.0.1', randomSeed: KNOBS.seed });
+  const faultRules = [
+    ...(KNOBS.burstMs > 0 ? [{ operation: 'GetConnection', kind: 'error' as const, errorName: 'ThrottlingException', burst: { periodMs: KNOBS.burstPeriodMs, durationMs: KNOBS.burstMs } }] : []),
+    { kind: 'error' as const, errorName: 'ThrottlingException', rate: KNOBS.throttleRate },
+    { kind: 'error' as const, errorName: 'InternalFailureException', status: 500, rate: KNOBS.serverErrorRate },
+    { kind: 'reset' as const, rate: KNOBS.resetRate },
+    { kind: 'hang' as const, rate: KNOBS.hangRate },
+  ];
+  for (const rule of faultRules) emulator.injectFault(rule);
+
+  const gatewayEnv = {
+    ...process.env,
+    NODE_ENV: 'production',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    AUTH_JWT_SECRET: JWT_SECRET,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDEMULATOR',
+    AWS_SECRET_ACCESS_KEY: 'emulator-does-not-check-signatures',
+    AWS_ENDPOINT_URL_QUICKSIGHT: emulator.url,
+    AWS_ENDPOINT_URL_DATAZONE: emulator.url,
+    AWS_REQUEST_TIMEOUT_MS: String(KNOBS.awsTimeoutMs),
+    AWS_MAX_ATTEMPTS: String(KNOBS.maxAttempts),
+    REQUEST_DEADLINE_MS: String(KNOBS.deadlineMs),
+    LOG_LEVEL: 'info',
+  };
+  const gateway: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], { env: gatewayEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Whatever happens to the soak, the gateway it started does not outlive it.
+  process.once('exit', () => {
+    if (gateway.exitCode === null && gateway.signalCode === null) gateway.kill('SIGKILL');
+  });
+  const logs = { requestLines: 0, errorLines: 0, unhandled: 0, errorExamples: [] as string[], stderr: '' };
+  let pendingLine = '';
+  let url: string | undefined;
+  gateway.stdout!.on('data', (chunk: Buffer) => {
+    const lines = (pendingLine + chunk.toString('utf8')).split('\n');
+    pendingLine = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line.includes('"msg":"graphql request"')) logs.requestLines += 1;
+      else if (url === undefined && line.includes('AWS connections subgraph ready')) url = JSON.parse(line).url;
+      if (/"level":(50|60)/.test(line)) {
+        logs.errorLines += 1;
+        if (line.includes('unhandled rejection')) logs.unhandled += 1;
+        if (logs.errorExamples.length < 5) logs.errorExamples.push(line.slice(0, 300));
+      }
+    }
+  });
+  gateway.stderr!.on('data', (chunk: Buffer) => (logs.stderr = (logs.stderr + chunk.toString('utf8')).slice(-4_000)));
+  let crashed: string | undefined;
+  let expectingExit = false;
+  const exited = new Promise<number | null>((resolve) =>
+    gateway.once('exit', (code, signal) => {
+      if (!expectingExit) crashed = `exited during the run: code ${code}, signal ${signal}`;
+      resolve(code);
+    }),
+  );
+  const readyBy = Date.now() + 30_000;
+  while (url === undefined) {
+    if (crashed || Date.now() > readyBy) throw new Error(`the gateway did not start: ${crashed ?? 'no ready line within 30 s'}\n${logs.stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+
+  const sign = (scopes: string[]) => new SignJWT({ scope: scopes.join(' ') }).setProtectedHeader({ alg: 'HS256' }).setSubject('soak').setIssuedAt().setExpirationTime('2h').sign(new TextEncoder().encode(JWT_SECRET));
+  const tokens = { reader: await sign([READ]), secrets: await sign([READ, SECRETS]) };
+
+  // Emulator records, grouped by the gateway request id they carry; drained as responses are checked.
+  const callsByRequest = new Map<string, RecordedCall[]>();
+  let awsCalls = 0;
+  const faultsByKind: Record<string, number> = {};
+  const drainCalls = () => {
+    for (const call of emulator.calls.splice(0)) {
+      awsCalls += 1;
+      if (call.fault) {
+        const label = call.fault.kind === 'error' ? call.fault.errorName! : call.fault.kind;
+        faultsByKind[label] = (faultsByKind[label] ?? 0) + 1;
+      }
+      const key = call.gatewayRequestId ?? '(none)';
+      const list = callsByRequest.get(key);
+      if (list) list.push(call);
+      else callsByRequest.set(key, [call]);
+    }
+  };
+
+  const rssSamples: Array<{ atS: number; rssMb: number }> = [];
+  const loadStartedAt = Date.now();
+  const sampler = setInterval(() => {
+    const rss = gateway.pid ? readRssMb(gateway.pid) : undefined;
+    if (rss !== undefined) rssSamples.push({ atS: Math.round((Date.now() - loadStartedAt) / 100) / 10, rssMb: Math.round(rss * 10) / 10 });
+  }, 1_000);
+  const endAt = loadStartedAt + KNOBS.durationS * 1_000;
+  let lastProgress = Date.now();
+
+  async function worker(): Promise<void> {
+    while (!crashed && Date.now() < endAt && tally.requestsSent < KNOBS.maxRequests) {
+      const plan = planRequest();
+      tally.requestsSent += 1;
+      const sentAt = performance.now();
+      let status = 0;
+      let text = '';
+      try {
+        const response = await fetch(url!, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${plan.secretsCaller ? tokens.secrets : tokens.reader}`, 'x-request-id': plan.requestId },
+          body: plan.body,
+          signal: AbortSignal.timeout(KNOBS.deadlineMs + 15_000),
+        });
+        status = response.status;
+        text = await response.text();
+      } catch (error) {
+        violation('noResponse', `${plan.requestId}: ${error instanceof Error ? error.message : String(error)}`);
+        continue;
+      }
+      tally.latenciesMs.push(performance.now() - sentAt);
+      drainCalls();
+      checkResponse(plan, status, text, callsByRequest.get(plan.requestId) ?? []);
+      callsByRequest.delete(plan.requestId);
+      if (Date.now() - lastProgress > 10_000) {
+        lastProgress = Date.now();
+        const violations = tally.wrongData + tally.wrongError + tally.awsCallForInvalidId + tally.secretMisuse + tally.malformedError + tally.unexpectedErrors + tally.gateway5xx + tally.noResponse + tally.notJson + tally.otherStatus;
+        console.log(`soak: ${Math.round((Date.now() - loadStartedAt) / 1000)} s, ${tally.requestsSent} requests, ${tally.itemsChecked} items checked, ${violations} violations, RSS ${rssSamples.at(-1)?.rssMb ?? '?'} MB`);
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: KNOBS.concurrency }, () => worker()));
+  const loadSeconds = (Date.now() - loadStartedAt) / 1000;
+  clearInterval(sampler);
+  drainCalls();
+
+  // Graceful shutdown at the end is part of the run: SIGTERM, drain, exit 0.
+  expectingExit = !crashed;
+  const shutdownStartedAt = Date.now();
+  gateway.kill('SIGTERM');
+  const exitCode = await Promise.race([exited, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 30_000))]);
+  if (exitCode === 'timeout') gateway.kill('SIGKILL');
+  const shutdownMs = Date.now() - shutdownStartedAt;
+  await emulator.close();
+
+  // ---- verdicts and the report ----
+  const sortedLatencies = [...tally.latenciesMs].sort((a, b) => a - b);
+  const quarter = (index: number) => rssSamples.slice(Math.floor((rssSamples.length * index) / 4), Math.floor((rssSamples.length * (index + 1)) / 4)).map((sample) => sample.rssMb);
+  const rssSecondQuarter = median(quarter(1));
+  const rssLastQuarter = median(quarter(3));
+  const rssGrowth = (rssLastQuarter - rssSecondQuarter) / rssSecondQuarter;
+  const rssValues = rssSamples.map((sample) => sample.rssMb);
+  const wrongData = tally.wrongData;
+  const wrongErrors = tally.wrongError + tally.malformedError + tally.unexpectedErrors + tally.secretMisuse;
+  const checks: Array<[string, boolean, string]> = [
+    ['every request answered', tally.noResponse === 0 && tally.notJson === 0 && tally.otherStatus === 0, `${tally.noResponse} without answer, ${tally.notJson} not JSON, ${tally.otherStatus} non-200 below 500`],
+    ['zero wrong data', wrongData === 0, `${wrongData} items with data that is not the seed's`],
+    ['errors exactly on the faulted, missing or invalid items, well-formed, with the fault\'s code', wrongErrors === 0, `${tally.wrongError} wrong or missing errors, ${tally.malformedError} malformed, ${tally.unexpectedErrors} stray, ${tally.secretMisuse} withSecret misuse`],
+    ['no AWS call for an invalid id', tally.awsCallForInvalidId === 0, `${tally.awsCallForInvalidId}`],
+    ['zero gateway 5xx', tally.gateway5xx === 0, `${tally.gateway5xx}`],
+    ['zero crashes, zero unhandled rejections', !crashed && logs.unhandled === 0, crashed ?? `${logs.unhandled} unhandled rejections logged`],
+    ['one log line per request', logs.requestLines === tally.requestsSent - tally.noResponse, `${logs.requestLines} request log lines for ${tally.requestsSent} requests`],
+    ['graceful shutdown after the load', exitCode === 0, `exit code ${String(exitCode)} after ${shutdownMs} ms`],
+    [`memory stable (RSS median, last quarter vs second quarter, within +${Math.round(KNOBS.rssGrowthLimit * 100)}%)`, rssSamples.length >= 8 && rssGrowth <= KNOBS.rssGrowthLimit, `${rssSecondQuarter} MB → ${rssLastQuarter} MB (${(rssGrowth * 100).toFixed(1)}%), ${rssSamples.length} samples`],
+  ];
+  const passed = checks.every(([, ok]) => ok);
+
+  const cpus = os.cpus();
+  const overrides = Object.keys(process.env).filter((name) => name.startsWith('SOAK_')).sort().map((name) => `${name}=${process.env[name]}`);
+  const command = [...overrides, 'npm run soak'].join(' ');
+  const rssTimeline = rssSamples.filter((_, index) => index % Math.max(1, Math.floor(rssSamples.length / 12)) === 0 || index === rssSamples.length - 1);
+  const lines = [
+    '# Soak report',
+    '',
+    `Written by \`bench/soak.ts\`; every number below comes from that run. ${passed ? '**All checks passed.**' : '**Some checks FAILED.**'}`,
+    '',
+    `- Command: \`${command}\``,
+    `- Started: ${startedAt.toISOString()}, load for ${loadSeconds.toFixed(1)} s`,
+    `- Machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.type()} ${os.release()} (${os.arch()}), Node ${process.version}; load average (1/5/15 min) at start ${loadAverageAtStart}, at end ${os.loadavg().map((value) => value.toFixed(2)).join(' / ')} (other work on the machine shares its CPUs)`,
+    `- Setup, all on loopback: the gateway as \`npm start\` runs it (\`src/server/main.ts\`, NODE_ENV=production, LOG_LEVEL=info) in its own process; the emulator and ${KNOBS.concurrency} concurrent clients in the soak process.`,
+    `- Gateway settings: AWS_MAX_ATTEMPTS=${KNOBS.maxAttempts}, AWS_REQUEST_TIMEOUT_MS=${KNOBS.awsTimeoutMs}, REQUEST_DEADLINE_MS=${KNOBS.deadlineMs}`,
+    `- Faults per AWS call (emulator \`rate\` rules, seeded PRNG, seed ${KNOBS.seed}): ${(KNOBS.throttleRate * 100).toFixed(1)}% ThrottlingException, ${(KNOBS.serverErrorRate * 100).toFixed(1)}% InternalFailureException (500), ${(KNOBS.resetRate * 100).toFixed(1)}% connection resets, ${(KNOBS.hangRate * 100).toFixed(1)}% hangs${KNOBS.burstMs > 0 ? `; plus a throttling burst on every GetConnection for ${KNOBS.burstMs} ms of every ${KNOBS.burstPeriodMs} ms` : ''}`,
+    `- Load: each request is 1–6 items (root-field aliases or \`_entities\` representations, QuickSight connectors and DataZone connections mixed), ~86% seeded ids, ~7% missing ids, ~7% invalid ids; half the callers hold the secrets scope, ~30% of DataZone root fields ask for credentials.`,
+    '',
+    '## Checks',
+    '',
+    '| check | result | detail |',
+    '|---|---|---|',
+    ...checks.map(([name, ok, detail]) => `| ${name} | ${ok ? 'pass' : '**FAIL**'} | ${detail} |`),
+    '',
+    '## Counts',
+    '',
+    '| | |',
+    '|---|---|',
+    `| requests sent | ${tally.requestsSent} |`,
+    `| responses checked | ${tally.responsesChecked} |`,
+    `| throughput | ${(tally.requestsSent / loadSeconds).toFixed(0)} requests/s |`,
+    `| items checked | ${tally.itemsChecked} |`,
+    `| items with the seed's data (exact) | ${tally.itemsCorrectData} |`,
+    `| items null with the expected error | ${tally.itemsExpectedError} |`,
+    `| items cut by the request deadline (UPSTREAM_ERROR) | ${tally.itemsDeadline} |`,
+    `| wrong data | ${tally.wrongData} |`,
+    `| gateway 5xx | ${tally.gateway5xx} |`,
+    `| AWS calls made (attempts, retries included) | ${awsCalls} |`,
+    `| faults injected, by kind | ${Object.entries(faultsByKind).sort().map(([kind, count]) => `${kind} ${count}`).join(', ') || 'none'} |`,
+    `| gateway log lines at error level | ${logs.errorLines} |`,
+    `| latency p50 / p95 / p99 / max | ${percentile(sortedLatencies, 50).toFixed(1)} / ${percentile(sortedLatencies, 95).toFixed(1)} / ${percentile(sortedLatencies, 99).toFixed(1)} / ${(sortedLatencies.at(-1) ?? Number.NaN).toFixed(1)} ms |`,
+    '',
+    '### Item outcomes that are errors, by code (and the fault behind them)',
+    '',
+    '| outcome | items |',
+    '|---|---|',
+    ...Object.entries(tally.outcomesByCode).sort().map(([code, count]) => `| ${code} | ${count} |`),
+    '',
+    '## Gateway memory (RSS, sampled every second)',
+    '',
+    `min ${Math.min(...rssValues)} MB, max ${Math.max(...rssValues)} MB, median of the second quarter ${rssSecondQuarter} MB, of the last quarter ${rssLastQuarter} MB.`,
+    '',
+    '| t (s) | RSS (MB) |',
+    '|---|---|',
+    ...rssTimeline.map((sample) => `| ${sample.atS} | ${sample.rssMb} |`),
+    '',
+    ...(tally.examples.length > 0 || logs.errorExamples.length > 0
+      ? ['## First violations and error log lines', '', '```', ...tally.examples, ...logs.errorExamples, '```', '']
+      : []),
+    '## Knobs',
+    '',
+    'SOAK_DURATION_S, SOAK_MAX_REQUESTS, SOAK_CONCURRENCY, SOAK_SEED, SOAK_THROTTLE_RATE, SOAK_5XX_RATE, SOAK_RESET_RATE, SOAK_HANG_RATE, SOAK_BURST_PERIOD_MS, SOAK_BURST_MS, SOAK_AWS_REQUEST_TIMEOUT_MS, SOAK_REQUEST_DEADLINE_MS, SOAK_AWS_MAX_ATTEMPTS, SOAK_RSS_GROWTH_LIMIT, SOAK_REPORT.',
+    '',
+  ];
+  writeFileSync(REPORT_PATH, lines.join('\n'));
+  console.log(lines.slice(0, 26).join('\n'));
+  console.log(`soak: report written to ${REPORT_PATH}`);
+  process.exitCode = passed ? 0 : 1;
+}
+
+await main();
