@@ -16,6 +16,8 @@ const CODE_BY_AWS_ERROR: Readonly<Record<string, GatewayErrorCode>> = {
   AccessDeniedException: 'FORBIDDEN',
   UnauthorizedException: 'FORBIDDEN',
   ThrottlingException: 'THROTTLED',
+  // Our own client-side rate limiter (src/aws/rate-limit.ts) refusing a call that would queue too long.
+  ClientRateLimitExceeded: 'THROTTLED',
   ValidationException: 'BAD_USER_INPUT',
   InvalidParameterValueException: 'BAD_USER_INPUT',
 };

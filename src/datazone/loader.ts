@@ -2,6 +2,7 @@ import { type DataZoneClient, GetConnectionCommand, type GetConnectionOutput } f
 import DataLoader from 'dataloader';
 import { fetchEach } from '../aws/batch.js';
 import { toGraphQLError } from '../aws/errors.js';
+import type { SharedReads } from '../aws/shared-reads.js';
 import { type ConnectionKey, getConnectionSubject } from './model.js';
 
 export type ConnectionLoader = DataLoader<ConnectionKey, GetConnectionOutput, string>;
@@ -19,12 +20,19 @@ async function getConnection(client: DataZoneClient, key: ConnectionKey): Promis
   return { ...output, domainId: output.domainId ?? key.domainIdentifier, connectionId: output.connectionId ?? key.identifier };
 }
 
-/** One per request: deduplicates and batches GetConnection calls of one operation. */
-export function createConnectionLoader(client: DataZoneClient, concurrency: number): ConnectionLoader {
+/**
+ * One per request: deduplicates and batches GetConnection calls of one operation. Across requests,
+ * `shared` coalesces (and, when configured, caches) only calls without `withSecret`: a secret-bearing
+ * answer is fetched for its own request alone.
+ */
+export function createConnectionLoader(client: DataZoneClient, concurrency: number, shared: SharedReads): ConnectionLoader {
   return new DataLoader(
     (keys) =>
-      fetchEach(keys, concurrency, (key) => getConnection(client, key), (error, key) =>
-        toGraphQLError(error, 'datazone', getConnectionSubject(key)),
+      fetchEach(
+        keys,
+        concurrency,
+        (key) => shared.read(`GetConnection/${key.domainIdentifier}/${key.identifier}`, !key.withSecret, () => getConnection(client, key)),
+        (error, key) => toGraphQLError(error, 'datazone', getConnectionSubject(key)),
       ),
     { cacheKeyFn: (key) => `${key.domainIdentifier}/${key.identifier}/${key.withSecret ? 'secret' : 'plain'}` },
   );

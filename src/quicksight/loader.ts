@@ -2,6 +2,7 @@ import { DescribeActionConnectorCommand, type QuickSightClient } from '@aws-sdk/
 import DataLoader from 'dataloader';
 import { fetchEach } from '../aws/batch.js';
 import { toGraphQLError } from '../aws/errors.js';
+import type { SharedReads } from '../aws/shared-reads.js';
 import { type ActionConnectorKey, type ActionConnectorRecord, describeActionConnectorSubject } from './model.js';
 
 export type ActionConnectorLoader = DataLoader<ActionConnectorKey, ActionConnectorRecord, string>;
@@ -18,12 +19,19 @@ async function describeActionConnector(client: QuickSightClient, key: ActionConn
   };
 }
 
-/** One per request: deduplicates and batches DescribeActionConnector calls of one operation. */
-export function createActionConnectorLoader(client: QuickSightClient, concurrency: number): ActionConnectorLoader {
+/**
+ * One per request: deduplicates and batches DescribeActionConnector calls of one operation. Across
+ * requests, `shared` coalesces concurrent identical calls (and caches them when configured): the
+ * response carries no credential.
+ */
+export function createActionConnectorLoader(client: QuickSightClient, concurrency: number, shared: SharedReads): ActionConnectorLoader {
   return new DataLoader(
     (keys) =>
-      fetchEach(keys, concurrency, (key) => describeActionConnector(client, key), (error, key) =>
-        toGraphQLError(error, 'quicksight', describeActionConnectorSubject(key)),
+      fetchEach(
+        keys,
+        concurrency,
+        (key) => shared.read(`DescribeActionConnector/${key.awsAccountId}/${key.actionConnectorId}`, true, () => describeActionConnector(client, key)),
+        (error, key) => toGraphQLError(error, 'quicksight', describeActionConnectorSubject(key)),
       ),
     { cacheKeyFn: (key) => `${key.awsAccountId}/${key.actionConnectorId}` },
   );

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { type AwsClients, createAwsClients, destroyAwsClients } from '../aws/clients.js';
+import { SharedReads, secretMemberDetector } from '../aws/shared-reads.js';
 import { createTokenVerifier } from '../auth/verify.js';
 import type { GatewayConfig } from '../config/config.js';
 import { createConnectionLoader } from '../datazone/loader.js';
@@ -17,6 +18,8 @@ export interface RunningGateway {
   port: number;
   logger: Logger;
   clients: AwsClients;
+  /** Process-wide coalescing and cache of non-secret AWS reads. */
+  sharedReads: SharedReads;
   /** Stops accepting requests, lets in-flight ones finish (up to `drainTimeoutMs`), then releases everything. */
   close(drainTimeoutMs?: number): Promise<void>;
 }
@@ -32,6 +35,10 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   const clients = options.clients ?? createAwsClients(config);
   const { schema, policy } = buildGatewaySchema({ gatewayCompatibleSdl: config.gatewayCompatibleSdl });
   const verifyToken = createTokenVerifier(config.auth);
+  const sharedReads = new SharedReads({
+    cacheTtlMs: config.cache.ttlSeconds * 1000,
+    containsSecret: secretMemberDetector([...policy.secretFields].map((coordinate) => coordinate.split('.')[1] as string)),
+  });
   const apollo = createApolloServer(schema, config, logger);
   await apollo.start();
 
@@ -45,8 +52,8 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       caller: await verifyToken(request.headers.authorization),
       // Fresh loaders per request: batching and deduplication within it, no cache across callers.
       loaders: {
-        actionConnector: createActionConnectorLoader(clients.quicksight, config.aws.maxConcurrency),
-        connection: createConnectionLoader(clients.datazone, config.aws.maxConcurrency),
+        actionConnector: createActionConnectorLoader(clients.quicksight, config.aws.maxConcurrency, sharedReads),
+        connection: createConnectionLoader(clients.datazone, config.aws.maxConcurrency, sharedReads),
       },
       policy,
       requestId,
@@ -66,6 +73,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     port,
     logger,
     clients,
+    sharedReads,
     async close(drainTimeoutMs = 10_000) {
       draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
