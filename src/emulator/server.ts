@@ -35,6 +35,8 @@ export interface RecordedCall {
   requestId: string;
   /** Date.now() when the request arrived. */
   at: number;
+  /** Refused with ThrottlingException by the quota (EmulatorOptions.quotaPerSecond). */
+  throttled?: boolean;
 }
 
 export type FaultKind = 'error' | 'reset' | 'hang' | 'malformed' | 'truncated' | 'latency';
@@ -398,6 +400,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     const req = route(httpReq, res);
     if (req === undefined) return;
     if (quotaPerSecond > 0 && overQuota(req)) {
+      req.call.throttled = true;
       sendError(res, req.service, req.call.requestId, 'ThrottlingException', defaultErrorStatus(req.service, 'ThrottlingException'), 'Rate exceeded');
       return;
     }
