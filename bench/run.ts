@@ -15,6 +15,7 @@
  *   BENCH_SCENARIOS         which to run, e.g. "A,B" (default A,B,C,D,E)
  *   BENCH_OUTPUT            results file (default bench/results.md)
  *   BENCH_MAX_SECONDS       watchdog for the whole run (default 900)
+ *   BENCH_CPU_PROF          a directory: run the gateways with `node --cpu-prof` writing there
  */
 import autocannon from 'autocannon';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -75,8 +76,14 @@ interface Proc {
 }
 
 /** Starts `script` under tsx and resolves with the first stdout line `pick` accepts. */
-function startProcess(name: string, script: string, extraEnv: Record<string, string>, pick: (line: Record<string, unknown>) => string | undefined): Promise<Proc> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+function startProcess(
+  name: string,
+  script: string,
+  extraEnv: Record<string, string>,
+  pick: (line: Record<string, unknown>) => string | undefined,
+  nodeOptions: string[] = [],
+): Promise<Proc> {
+  const child = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', script], {
     env: { ...env, NODE_NO_WARNINGS: '1', ...extraEnv },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -154,6 +161,7 @@ function startGateway(name: string, extraEnv: Record<string, string>): Promise<P
       ...extraEnv,
     },
     (line) => (line['msg'] === 'AWS connections subgraph ready' && typeof line['url'] === 'string' ? line['url'] : undefined),
+    env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${env['BENCH_CPU_PROF']}`] : [],
   );
 }
 

@@ -1,6 +1,8 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
 import { unwrapResolverError } from '@apollo/server/errors';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/config.js';
@@ -41,6 +43,24 @@ export function createErrorFormatter(logger: Logger) {
   };
 }
 
+/** The header a federation router sends when it wants a trace of the subgraph's work (`ftv1`). */
+export const INCLUDE_TRACE_HEADER = 'apollo-federation-include-trace';
+
+/**
+ * Apollo's inline trace plugin, entered only for requests whose router asked for a trace. The
+ * stock plugin builds a trace tree for every request before it looks at the header.
+ */
+function inlineTraceWhenAsked(): ApolloServerPlugin<GatewayContext> {
+  const inlineTrace = ApolloServerPluginInlineTrace() as ApolloServerPlugin<GatewayContext>;
+  return {
+    serverWillStart: inlineTrace.serverWillStart?.bind(inlineTrace),
+    async requestDidStart(requestContext) {
+      if (requestContext.request.http?.headers.get(INCLUDE_TRACE_HEADER) !== 'ftv1') return undefined;
+      return inlineTrace.requestDidStart?.(requestContext);
+    },
+  };
+}
+
 export function createApolloServer(
   schema: GraphQLSchema,
   config: Pick<GatewayConfig, 'production' | 'introspection'>,
@@ -61,6 +81,11 @@ export function createApolloServer(
       config.production
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
         : ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true }),
+      // Cache hints: the schema declares none, and the stock plugin runs a hook on every field of
+      // every response. Responses are per caller: src/server/http.ts marks them `no-store`.
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      inlineTraceWhenAsked(),
       ...plugins,
     ],
   });

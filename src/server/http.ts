@@ -93,6 +93,8 @@ export function createHttpHandler(options: HttpHandlerOptions) {
       context: () => options.createContext(request, requestId),
     });
     for (const [name, value] of result.headers) response.setHeader(name, value);
+    // Answers depend on the caller's token: no shared cache may keep them.
+    if (!result.headers.has('cache-control')) response.setHeader('cache-control', 'no-store');
     response.statusCode = result.status ?? 200;
     if (result.body.kind === 'complete') {
       response.end(result.body.string);
