@@ -182,6 +182,17 @@ function rssMiB(pid: number): number {
   }
 }
 
+/** User + system CPU time of a process so far, in ms (from /proc/PID/stat, in clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 interface Load {
   connections: number;
   duration?: number;
@@ -205,6 +216,7 @@ interface Round {
   maxPerSecond: number;
   minGapMs: number;
   peakRssMiB: number;
+  cpuMs: number;
 }
 
 const noErrors = (body: string): boolean => !body.includes('"errors"');
@@ -218,6 +230,7 @@ async function drive(target: Proc, load: Load, token: string): Promise<Round> {
     peakRss = Math.max(peakRss, rssMiB(target.pid));
   }, 100);
   const isOk = load.ok ?? noErrors;
+  const cpuBefore = cpuMs(target.pid);
   const result = await autocannon({
     url: target.url,
     method: 'POST',
@@ -235,6 +248,7 @@ async function drive(target: Proc, load: Load, token: string): Promise<Round> {
     ],
   });
   clearInterval(sampler);
+  const cpu = cpuMs(target.pid) - cpuBefore;
   peakRss = Math.max(peakRss, rssMiB(target.pid));
   const after = await control(`/calls?from=${before['count']}&window=1`);
   const requests = result.requests.total;
@@ -252,6 +266,7 @@ async function drive(target: Proc, load: Load, token: string): Promise<Round> {
     maxPerSecond: after['maxPerSecond'] as number,
     minGapMs: after['minGapMs'] as number,
     peakRssMiB: peakRss,
+    cpuMs: cpu,
   };
 }
 
@@ -280,6 +295,7 @@ function summarize(rounds: Round[]) {
     maxPerSecond: Math.max(...rounds.map((round) => round.maxPerSecond)),
     minGapMs: Math.min(...rounds.map((round) => round.minGapMs ?? Number.POSITIVE_INFINITY)),
     peakRssMiB: Math.max(...rounds.map((round) => round.peakRssMiB)),
+    cpuMsPerRequest: rounds.reduce((sum, round) => sum + round.cpuMs, 0) / Math.max(1, requests),
   };
 }
 
@@ -344,10 +360,10 @@ function verdict(name: string, met: boolean, detail: string): void {
 }
 
 function table(rows: Array<[string, ReturnType<typeof summarize>]>, extra?: (summary: ReturnType<typeof summarize>) => string): void {
-  say(`| side | requests | req/s | p50 ms | p99 ms | AWS calls | calls/request | peak RSS MiB |${extra ? ' note |' : ''}`);
-  say(`|---|---|---|---|---|---|---|---|${extra ? '---|' : ''}`);
+  say(`| side | requests | req/s | p50 ms | p99 ms | AWS calls | calls/request | CPU ms/request | peak RSS MiB |${extra ? ' note |' : ''}`);
+  say(`|---|---|---|---|---|---|---|---|---|${extra ? '---|' : ''}`);
   for (const [name, summary] of rows) {
-    say(`| ${name} | ${summary.requests} | ${f0(summary.rps)} | ${f2(summary.p50)} | ${f2(summary.p99)} | ${summary.awsCalls} | ${f2(summary.callsPerRequest)} | ${f1(summary.peakRssMiB)} |${extra ? ` ${extra(summary)} |` : ''}`);
+    say(`| ${name} | ${summary.requests} | ${f0(summary.rps)} | ${f2(summary.p50)} | ${f2(summary.p99)} | ${summary.awsCalls} | ${f2(summary.callsPerRequest)} | ${f2(summary.cpuMsPerRequest)} | ${f1(summary.peakRssMiB)} |${extra ? ` ${extra(summary)} |` : ''}`);
   }
 }
 

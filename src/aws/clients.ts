@@ -22,6 +22,7 @@ export function createAwsClients(config: Pick<GatewayConfig, 'region' | 'aws'>):
     region: config.region,
     maxAttempts: config.aws.maxAttempts,
     retryMode: 'standard' as const,
+    cacheMiddleware: true,
     // Keep-alive sockets to AWS: a TLS handshake per call would cost more than the call itself.
     requestHandler: new NodeHttpHandler({
       httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),

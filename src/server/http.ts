@@ -21,6 +21,20 @@ export interface HttpHandlerOptions {
 
 class PayloadTooLargeError extends Error {}
 
+interface RequestTarget {
+  pathname: string;
+  search: string;
+}
+
+/** Path and query of the request; the usual `/graphql[?…]` without building a URL object. */
+function requestTarget(raw = '/'): RequestTarget {
+  if (raw.startsWith(GRAPHQL_PATH) && (raw.length === GRAPHQL_PATH.length || raw[GRAPHQL_PATH.length] === '?')) {
+    return { pathname: GRAPHQL_PATH, search: raw.slice(GRAPHQL_PATH.length) };
+  }
+  const url = new URL(raw, 'http://localhost');
+  return { pathname: url.pathname, search: url.search };
+}
+
 function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers['content-length'] ?? 0);
@@ -70,7 +84,7 @@ export function createHttpHandler(options: HttpHandlerOptions) {
     maxAge: 600,
   });
 
-  async function handleGraphQL(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+  async function handleGraphQL(request: IncomingMessage, response: ServerResponse, url: RequestTarget): Promise<void> {
     const requestId = (typeof request.headers['x-request-id'] === 'string' && request.headers['x-request-id'].slice(0, 128)) || randomUUID();
     response.setHeader('x-request-id', requestId);
     let body: unknown;
@@ -105,13 +119,13 @@ export function createHttpHandler(options: HttpHandlerOptions) {
   }
 
   return (request: IncomingMessage, response: ServerResponse): void => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    const url = requestTarget(request.url);
     if (url.pathname === '/healthz' && request.method === 'GET') return sendJson(response, 200, { status: 'ok' });
     if (url.pathname === '/readyz' && request.method === 'GET') {
       return options.isReady() ? sendJson(response, 200, { status: 'ready' }) : sendJson(response, 503, { status: 'not ready' });
     }
     if (url.pathname !== GRAPHQL_PATH) return sendJson(response, 404, { error: 'Not found: GraphQL is served at /graphql' });
-    corsMiddleware(request, response, () => {
+    const serve = () => {
       if (request.method === 'OPTIONS') {
         response.statusCode = 204;
         response.end();
@@ -126,7 +140,15 @@ export function createHttpHandler(options: HttpHandlerOptions) {
         if (!response.headersSent) sendJson(response, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
         else response.end();
       });
-    });
+    };
+    // Without an Origin (a router, a server) there is nothing for CORS to decide: the middleware
+    // would only add `Vary: Origin`, so skip its per-request work.
+    if (request.headers.origin === undefined && request.method !== 'OPTIONS') {
+      response.setHeader('vary', 'Origin');
+      serve();
+      return;
+    }
+    corsMiddleware(request, response, serve);
   };
 }
 
