@@ -10,7 +10,10 @@
  *   BENCH_WARMUP_SECONDS    warm-up per side and scenario (default 2)
  *   BENCH_ROUNDS            measured rounds per side (default 2)
  *   BENCH_CONNECTIONS       concurrency of A, D and E (default 32)
- *   BENCH_B_CONNECTIONS     concurrency of B (default 8)
+ *   BENCH_B_CONNECTIONS     concurrency of B (default 4)
+ *   BENCH_B_REQUESTS        requests per measured round of B (default 600; B and C count exact
+ *                           requests so that AWS calls per request are exact)
+ *   BENCH_C_REQUESTS        requests per measured round of C (default 30)
  *   BENCH_E_REQUESTS        requests of E (default 100000; RSS read at 20 % and 100 %)
  *   BENCH_SCENARIOS         which to run, e.g. "A,B" (default A,B,C,D,E)
  *   BENCH_OUTPUT            results file (default bench/results.md)
@@ -34,7 +37,9 @@ const DURATION = num('BENCH_DURATION_SECONDS', 5);
 const WARMUP = num('BENCH_WARMUP_SECONDS', 2);
 const ROUNDS = Math.max(1, num('BENCH_ROUNDS', 2));
 const CONNECTIONS = Math.max(1, num('BENCH_CONNECTIONS', 32));
-const B_CONNECTIONS = Math.max(1, num('BENCH_B_CONNECTIONS', 8));
+const B_CONNECTIONS = Math.max(1, num('BENCH_B_CONNECTIONS', 4));
+const B_REQUESTS = Math.max(1, num('BENCH_B_REQUESTS', 600));
+const C_REQUESTS = Math.max(1, num('BENCH_C_REQUESTS', 30));
 const E_REQUESTS = Math.max(1000, num('BENCH_E_REQUESTS', 100_000));
 const SCENARIOS = new Set((env['BENCH_SCENARIOS'] ?? 'A,B,C,D,E').split(',').map((name) => name.trim().toUpperCase()));
 const OUTPUT = env['BENCH_OUTPUT'] ?? 'bench/results.md';
@@ -193,6 +198,27 @@ function cpuMs(pid: number): number {
   }
 }
 
+/**
+ * Waits until the emulator has seen no call for `quietMs` (at most `maxMs`): requests cut off at
+ * the end of a round, and the SDK's backed-off retries of throttled calls, must not be counted in
+ * the next round. Polls the call log; bounded.
+ */
+async function settle(quietMs: number, maxMs = 15_000): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  let last = (await control('/calls'))['count'];
+  let quietSince = Date.now();
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const count = (await control('/calls'))['count'];
+    if (count !== last) {
+      last = count;
+      quietSince = Date.now();
+    } else if (Date.now() - quietSince >= quietMs) {
+      return;
+    }
+  }
+}
+
 interface Load {
   connections: number;
   duration?: number;
@@ -201,6 +227,8 @@ interface Load {
   body: (sequence: number) => string;
   /** Whether a 200 answer is a success (GraphQL errors come with 200). */
   ok?: (body: string) => boolean;
+  /** Quiet time awaited after the round (see settle); default 300 ms. */
+  settleMs?: number;
 }
 
 interface Round {
@@ -250,6 +278,8 @@ async function drive(target: Proc, load: Load, token: string): Promise<Round> {
   clearInterval(sampler);
   const cpu = cpuMs(target.pid) - cpuBefore;
   peakRss = Math.max(peakRss, rssMiB(target.pid));
+  // Calls still arriving after the round (cut-off requests, SDK retries) belong to it, not the next.
+  await settle(load.settleMs ?? 300);
   const after = await control(`/calls?from=${before['count']}&window=1`);
   const requests = result.requests.total;
   const seconds = result.duration;
@@ -302,8 +332,8 @@ function summarize(rounds: Round[]) {
 /** Warm-up of each side, then ROUNDS alternating measured rounds: gateway, baseline, gateway, … */
 async function alternate(gateway: Proc, baseline: Proc | undefined, gatewayLoad: Load, baselineLoad: Load, token: string): Promise<{ gateway: Side; baseline?: Side }> {
   if (WARMUP > 0) {
-    await drive(gateway, { ...gatewayLoad, duration: WARMUP }, token);
-    if (baseline) await drive(baseline, { ...baselineLoad, duration: WARMUP }, token);
+    await drive(gateway, { ...gatewayLoad, amount: undefined, duration: WARMUP }, token);
+    if (baseline) await drive(baseline, { ...baselineLoad, amount: undefined, duration: WARMUP }, token);
   }
   const sides = { gateway: { rounds: [] as Round[] }, baseline: baseline ? { rounds: [] as Round[] } : undefined };
   for (let round = 0; round < ROUNDS; round += 1) {
@@ -394,7 +424,7 @@ async function main(): Promise<void> {
   say();
   say(`Machine: ${os.availableParallelism()} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), ${f1(os.totalmem() / 2 ** 30)} GiB memory, Node ${process.version}, ${os.type()} ${os.release()}. Date: ${new Date().toISOString()}.`);
   say();
-  say(`Each side runs in its own process (gateway: \`src/server/main.ts\` with NODE_ENV=production; baseline: \`bench/baseline.ts\`, a bare node:http handler making the same GetConnection call with the same SDK client configuration and returning the same JSON), in front of one emulator process. autocannon runs in the orchestrating process. Per scenario: ${WARMUP} s warm-up per side, then ${ROUNDS} measured rounds per side of ${DURATION} s, alternating gateway and baseline. req/s is completed requests ÷ time over all rounds; p50/p99 are the means of the rounds' autocannon percentiles; AWS calls come from the emulator's call log; peak RSS is sampled every 100 ms from /proc.`);
+  say(`Each side runs in its own process (gateway: \`src/server/main.ts\` with NODE_ENV=production; baseline: \`bench/baseline.ts\`, a bare node:http handler making the same GetConnection call with the same SDK client configuration and returning the same JSON), in front of one emulator process. autocannon runs in the orchestrating process. Per scenario: ${WARMUP} s warm-up per side, then ${ROUNDS} measured rounds per side (${DURATION} s each; B: ${B_REQUESTS} requests, C: ${C_REQUESTS} requests, so that every request counted has completed and AWS calls per request are exact), alternating gateway and baseline. req/s is completed requests ÷ time over all rounds; p50/p99 are the means of the rounds' autocannon percentiles; AWS calls come from the emulator's call log; peak RSS is sampled every 100 ms from /proc.`);
 
   // Both sides must answer the same JSON for the same request before anything is measured.
   const gatewayA = await startGateway('gateway', { AWS_RATE_LIMIT_PER_SECOND: '0', CACHE_TTL_SECONDS: '0' });
@@ -427,13 +457,19 @@ async function main(): Promise<void> {
 
   if (SCENARIOS.has('B')) {
     await control(`/latency?ms=${LATENCY_MS}`);
-    const sides = await alternate(gatewayA, baseline, { connections: B_CONNECTIONS, body: fanOutBody }, { connections: B_CONNECTIONS, body: rotating }, token);
+    const sides = await alternate(
+      gatewayA,
+      baseline,
+      { connections: B_CONNECTIONS, amount: B_REQUESTS, body: fanOutBody },
+      { connections: B_CONNECTIONS, amount: B_REQUESTS, body: rotating },
+      token,
+    );
     const gw = summarize(sides.gateway.rounds);
     const base = summarize(sides.baseline!.rounds);
     say();
     say(`## B. Fan-out: ${FAN_OUT_ALIASES} aliases over ${FAN_OUT_IDS} ids, emulator latency ${LATENCY_MS} ms, ${B_CONNECTIONS} connections`);
     say();
-    say(`Gateway: one request with ${FAN_OUT_ALIASES} aliased root fields over ${FAN_OUT_IDS} distinct ids (each request its own ids). Baseline: one GetConnection per request, i.e. one AWS round trip.`);
+    say(`Gateway: one request with ${FAN_OUT_ALIASES} aliased root fields over ${FAN_OUT_IDS} distinct ids (each request its own ids, so nothing is shared between requests). Baseline: one GetConnection per request, i.e. one AWS round trip, at the same concurrency.`);
     say();
     table([
       ['gateway (50 aliases)', gw],
@@ -448,7 +484,7 @@ async function main(): Promise<void> {
 
   if (SCENARIOS.has('C')) {
     await control(`/latency?ms=${LATENCY_MS}`);
-    const load: Load = { connections: 1, body: entitiesBody };
+    const load: Load = { connections: 1, amount: C_REQUESTS, body: entitiesBody };
     const sides = await alternate(gatewayA, baseline, load, load, token);
     const gw = summarize(sides.gateway.rounds);
     const base = summarize(sides.baseline!.rounds);
@@ -483,7 +519,8 @@ async function main(): Promise<void> {
 
 async function scenarioD(baseline: Proc, token: string): Promise<void> {
   await control(`/latency?ms=${LATENCY_MS}`);
-  const hot: Load = { connections: CONNECTIONS, body: () => connectionBody(HOT_ID) };
+  // The SDK backs off before retrying a throttled call: wait for the retries of one round to land in it.
+  const hot: Load = { connections: CONNECTIONS, body: () => connectionBody(HOT_ID), settleMs: 2_500 };
   const cacheTtl = '1';
   say();
   say(`## D. A hot connection: ${CONNECTIONS} connections read one id, emulator latency ${LATENCY_MS} ms`);
