@@ -7,8 +7,8 @@
  *
  * Knobs (environment):
  *   BENCH_DURATION_SECONDS  one measured round (default 5)
- *   BENCH_WARMUP_SECONDS    warm-up per side and scenario (default 2)
- *   BENCH_ROUNDS            measured rounds per side (default 2)
+ *   BENCH_WARMUP_SECONDS    warm-up per side and scenario (default 3)
+ *   BENCH_ROUNDS            measured rounds per side (default 3)
  *   BENCH_CONNECTIONS       concurrency of A, D and E (default 32)
  *   BENCH_B_CONNECTIONS     concurrency of B (default 4)
  *   BENCH_B_REQUESTS        requests per measured round of B (default 600; B and C count exact
@@ -34,8 +34,8 @@ const num = (name: string, fallback: number): number => {
   return value;
 };
 const DURATION = num('BENCH_DURATION_SECONDS', 5);
-const WARMUP = num('BENCH_WARMUP_SECONDS', 2);
-const ROUNDS = Math.max(1, num('BENCH_ROUNDS', 2));
+const WARMUP = num('BENCH_WARMUP_SECONDS', 3);
+const ROUNDS = Math.max(1, num('BENCH_ROUNDS', 3));
 const CONNECTIONS = Math.max(1, num('BENCH_CONNECTIONS', 32));
 const B_CONNECTIONS = Math.max(1, num('BENCH_B_CONNECTIONS', 4));
 const B_REQUESTS = Math.max(1, num('BENCH_B_REQUESTS', 600));
@@ -185,6 +185,20 @@ function rssMiB(pid: number): number {
   } catch {
     return Number.NaN;
   }
+}
+
+/**
+ * RSS once the load has stopped: the median of ten readings 100 ms apart, so that one reading
+ * taken just before or after a garbage collection does not decide the figure.
+ */
+async function settledRssMiB(pid: number): Promise<number> {
+  const readings: number[] = [];
+  for (let index = 0; index < 10; index += 1) {
+    readings.push(rssMiB(pid));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  readings.sort((a, b) => a - b);
+  return ((readings[4] as number) + (readings[5] as number)) / 2;
 }
 
 /** User + system CPU time of a process so far, in ms (from /proc/PID/stat, in clock ticks of 10 ms). */
@@ -586,21 +600,22 @@ async function scenarioE(baseline: Proc, token: string): Promise<void> {
   say();
   say(`## E. ${E_REQUESTS} requests, ${CONNECTIONS} connections, emulator latency 0 ms: RSS at ${first} and at ${E_REQUESTS}`);
   say();
-  say(`Fresh processes; RSS read from /proc right after the ${first}th and the ${E_REQUESTS}th request (no warm-up beyond the first ${first}).`);
+  say(`A fresh gateway process; RSS read from /proc after the ${first}th and after the ${E_REQUESTS}th request (median of ten readings over one second once the load has stopped; no warm-up beyond the first ${first}).`);
   say();
-  say(`| side | RSS at ${first} MiB | RSS at ${E_REQUESTS} MiB | growth | req/s |`);
-  say(`|---|---|---|---|---|`);
+  say(`| side | RSS at ${first} MiB | RSS at ${E_REQUESTS} MiB | growth | peak RSS MiB | req/s |`);
+  say(`|---|---|---|---|---|---|`);
   const gateway = await startGateway('gateway-e', { AWS_RATE_LIMIT_PER_SECOND: '0', CACHE_TTL_SECONDS: '0' });
   const growth: Record<string, number> = {};
   for (const side of [gateway, baseline]) {
     const load: Load = { connections: CONNECTIONS, body: rotating };
     const part1 = await drive(side, { ...load, amount: first }, token);
-    const rss1 = rssMiB(side.pid);
+    const rss1 = await settledRssMiB(side.pid);
     const part2 = await drive(side, { ...load, amount: E_REQUESTS - first }, token);
-    const rss2 = rssMiB(side.pid);
+    const rss2 = await settledRssMiB(side.pid);
     growth[side.name] = rss2 / rss1 - 1;
     const rps = (part1.requests + part2.requests) / (part1.seconds + part2.seconds);
-    say(`| ${side.name === 'gateway-e' ? 'gateway' : side.name} | ${f1(rss1)} | ${f1(rss2)} | ${(100 * (rss2 / rss1 - 1)).toFixed(1)} % | ${f0(rps)} |`);
+    const peak = Math.max(part1.peakRssMiB, part2.peakRssMiB);
+    say(`| ${side.name === 'gateway-e' ? 'gateway' : side.name} | ${f1(rss1)} | ${f1(rss2)} | ${(100 * (rss2 / rss1 - 1)).toFixed(1)} % | ${f1(peak)} | ${f0(rps)} |`);
   }
   await gateway.stop();
   const gatewayGrowth = growth['gateway-e'] as number;

@@ -56,7 +56,7 @@ describe('in-flight coalescing across requests (cache off)', () => {
     expect(callsOf(stack.emulator, 'GetConnection')).toHaveLength(2);
   });
 
-  it('withSecret - concurrent secrets readers never share a call: one AWS call each', async () => {
+  it('secrets readers never share a call, even among themselves: one AWS call each', async () => {
     stack.emulator.injectFault({ service: 'datazone', id: 'conn-iam-project', kind: 'latency', latencyMs: 500 });
     const responses = await Promise.all(
       Array.from({ length: 4 }, () => stack.graphql(CONNECTION_WITH_CREDENTIALS, { token: secretsReader, variables: { id: 'conn-iam-project' } })),
@@ -123,10 +123,14 @@ describe('short-TTL cache of non-secret responses (CACHE_TTL_SECONDS)', () => {
     expect(callsOf(stack.emulator, 'GetConnection').map((call) => call.withSecret)).toEqual([true, true, false]);
   });
 
-  it('a cached plain response is never served to a secrets reader asking for credentials', async () => {
+  it('a cached plain response is never served to a secrets reader, with or without credentials selected', async () => {
     await stack.graphql(CONNECTION, { token: reader, variables: { id: 'conn-redshift-cluster' } });
     await stack.graphql(CONNECTION, { token: reader, variables: { id: 'conn-redshift-cluster' } });
     expect(callsOf(stack.emulator, 'GetConnection').map((call) => call.withSecret)).toEqual([false]);
+    const hitsBefore = stack.gateway.sharedReads.stats().cacheHits;
+    // The secrets reader asks for non-secret fields only (withSecret is not sent): still its own call.
+    const plainFields = await stack.graphql(CONNECTION, { token: secretsReader, variables: { id: 'conn-redshift-cluster' } });
+    expect(plainFields.body.data).toEqual({ dataZoneConnection: { connectionId: 'conn-redshift-cluster', name: 'redshift-sales-cluster' } });
     const secret = await stack.graphql(
       `{ dataZoneConnection(domainIdentifier: "${DEMO_DOMAIN_ID}", identifier: "conn-redshift-cluster") {
         props { ... on DataZoneRedshiftProperties { credentials { ... on DataZoneUsernamePassword { username password } } } }
@@ -135,7 +139,17 @@ describe('short-TTL cache of non-secret responses (CACHE_TTL_SECONDS)', () => {
     );
     expect(secret.body.errors).toBeUndefined();
     expect(secret.text).toContain(`${SECRET_CANARY_PREFIX}conn-redshift-cluster-password`);
-    expect(callsOf(stack.emulator, 'GetConnection').map((call) => call.withSecret)).toEqual([false, true]);
+    expect(callsOf(stack.emulator, 'GetConnection').map((call) => call.withSecret)).toEqual([false, false, true]);
+    expect(stack.gateway.sharedReads.stats().cacheHits).toBe(hitsBefore);
+  });
+
+  it('a secrets reader\'s plain read is not stored either: the next reader calls AWS itself', async () => {
+    const entriesBefore = stack.gateway.sharedReads.stats().cacheEntries;
+    await stack.graphql(CONNECTION, { token: secretsReader, variables: { id: 'conn-hyperpod-training' } });
+    expect(stack.gateway.sharedReads.stats().cacheEntries).toBe(entriesBefore);
+    const plain = await stack.graphql(CONNECTION, { token: reader, variables: { id: 'conn-hyperpod-training' } });
+    expect(plain.body.data).toEqual({ dataZoneConnection: { connectionId: 'conn-hyperpod-training', name: 'hyperpod-training' } });
+    expect(callsOf(stack.emulator, 'GetConnection')).toHaveLength(2);
   });
 
   it('a plain response that nonetheless carries a credential member is never stored', async () => {

@@ -6,12 +6,25 @@
  * - A short-TTL cache of successful responses (`CACHE_TTL_SECONDS`, off by default).
  *
  * Secret-bearing reads (DataZone `withSecret=true`) never come here: the loaders pass
- * `shareable: false` and the call goes straight to AWS, so a credential is neither stored in nor
- * served from anything shared between callers (CONTRACT.md, "Authorization"). As a second line of
- * defence, a response that nonetheless carries a credential member is never stored.
+ * `shareable: false` and the call goes straight to AWS, and callers holding the secrets scope use
+ * UNSHARED_READS for everything, so a credential is neither stored in nor served from anything
+ * shared between callers (CONTRACT.md, "Authorization"). As a second line of defence, a response
+ * that nonetheless carries a credential member is never stored.
  *
  * Values handed out are shared between requests: resolvers treat AWS responses as read-only.
  */
+
+/** How a loader reads from AWS: through the shared coalescing/cache, or on its own. */
+export interface AwsReads {
+  read<T>(key: string, shareable: boolean, fetch: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * For callers who may read secrets (`connections:secrets:read`): every read is their own. They
+ * neither join nor start shared calls and never read from or write to the cache, whether or not a
+ * given call asks for secrets.
+ */
+export const UNSHARED_READS: AwsReads = { read: (_key, _shareable, fetch) => fetch() };
 
 /** Most entries the cache holds; the oldest are evicted first, so memory stays bounded. */
 export const CACHE_MAX_ENTRIES = 10_000;
@@ -41,7 +54,7 @@ interface CacheEntry {
   expiresAt: number;
 }
 
-export class SharedReads {
+export class SharedReads implements AwsReads {
   private readonly inFlight = new Map<string, Promise<unknown>>();
   private readonly cache = new Map<string, CacheEntry>();
   private readonly cacheTtlMs: number;

@@ -2,7 +2,7 @@ import { type DataZoneClient, GetConnectionCommand, type GetConnectionOutput } f
 import DataLoader from 'dataloader';
 import { fetchEach } from '../aws/batch.js';
 import { toGraphQLError } from '../aws/errors.js';
-import type { SharedReads } from '../aws/shared-reads.js';
+import type { AwsReads } from '../aws/shared-reads.js';
 import { type ConnectionKey, getConnectionSubject } from './model.js';
 
 export type ConnectionLoader = DataLoader<ConnectionKey, GetConnectionOutput, string>;
@@ -25,7 +25,7 @@ async function getConnection(client: DataZoneClient, key: ConnectionKey): Promis
  * `shared` coalesces (and, when configured, caches) only calls without `withSecret`: a secret-bearing
  * answer is fetched for its own request alone.
  */
-export function createConnectionLoader(client: DataZoneClient, concurrency: number, shared: SharedReads): ConnectionLoader {
+export function createConnectionLoader(client: DataZoneClient, concurrency: number, shared: AwsReads): ConnectionLoader {
   return new DataLoader(
     (keys) =>
       fetchEach(

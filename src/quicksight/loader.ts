@@ -2,7 +2,7 @@ import { DescribeActionConnectorCommand, type QuickSightClient } from '@aws-sdk/
 import DataLoader from 'dataloader';
 import { fetchEach } from '../aws/batch.js';
 import { toGraphQLError } from '../aws/errors.js';
-import type { SharedReads } from '../aws/shared-reads.js';
+import type { AwsReads } from '../aws/shared-reads.js';
 import { type ActionConnectorKey, type ActionConnectorRecord, describeActionConnectorSubject } from './model.js';
 
 export type ActionConnectorLoader = DataLoader<ActionConnectorKey, ActionConnectorRecord, string>;
@@ -24,7 +24,7 @@ async function describeActionConnector(client: QuickSightClient, key: ActionConn
  * requests, `shared` coalesces concurrent identical calls (and caches them when configured): the
  * response carries no credential.
  */
-export function createActionConnectorLoader(client: QuickSightClient, concurrency: number, shared: SharedReads): ActionConnectorLoader {
+export function createActionConnectorLoader(client: QuickSightClient, concurrency: number, shared: AwsReads): ActionConnectorLoader {
   return new DataLoader(
     (keys) =>
       fetchEach(

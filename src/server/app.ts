@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { type AwsClients, createAwsClients, destroyAwsClients } from '../aws/clients.js';
-import { SharedReads, secretMemberDetector } from '../aws/shared-reads.js';
+import { SharedReads, UNSHARED_READS, secretMemberDetector } from '../aws/shared-reads.js';
+import { SECRETS_SCOPE } from '../auth/policy.js';
 import { createTokenVerifier } from '../auth/verify.js';
 import type { GatewayConfig } from '../config/config.js';
 import { createConnectionLoader } from '../datazone/loader.js';
@@ -48,17 +49,22 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     corsOrigins: config.corsOrigins,
     logger,
     isReady: () => !draining,
-    createContext: async (request, requestId): Promise<GatewayContext> => ({
-      caller: await verifyToken(request.headers.authorization),
-      // Fresh loaders per request: batching and deduplication within it, no cache across callers.
-      loaders: {
-        actionConnector: createActionConnectorLoader(clients.quicksight, config.aws.maxConcurrency, sharedReads),
-        connection: createConnectionLoader(clients.datazone, config.aws.maxConcurrency, sharedReads),
-      },
-      policy,
-      requestId,
-      logger,
-    }),
+    createContext: async (request, requestId): Promise<GatewayContext> => {
+      const caller = await verifyToken(request.headers.authorization);
+      // Callers who may read secrets never share AWS reads with anyone, in either direction.
+      const reads = caller.scopes.has(SECRETS_SCOPE) ? UNSHARED_READS : sharedReads;
+      return {
+        caller,
+        // Fresh loaders per request: batching and deduplication within it.
+        loaders: {
+          actionConnector: createActionConnectorLoader(clients.quicksight, config.aws.maxConcurrency, reads),
+          connection: createConnectionLoader(clients.datazone, config.aws.maxConcurrency, reads),
+        },
+        policy,
+        requestId,
+        logger,
+      };
+    },
   });
   const server = createHttpServer(handler);
   await new Promise<void>((resolve, reject) => {
