@@ -634,7 +634,7 @@ async function checkSameAnswers(gateway: Proc, baseline: Proc, token: string): P
     }
   }
   say();
-  say(`Sanity check: for the same request bodies, gateway and baseline returned byte-identical JSON.`);
+  say(`Sanity check: for the same request bodies, gateway and baseline returned the same JSON (compared after parsing, in key order).`);
 }
 
 function commandLine(): string {

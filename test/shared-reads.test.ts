@@ -220,6 +220,8 @@ describe('rate limit queue bound (AWS_RATE_LIMIT_MAX_WAIT_MS)', () => {
     // Two start at once, two queue for the next window, the rest would wait beyond 1 s.
     expect(Object.values(data).filter((value) => value !== null)).toHaveLength(4);
     expect(throttled).toHaveLength(2);
+    expect(throttled[0]?.message).toMatch(/too many AWS calls are queued in the gateway/);
+    expect(throttled[0]?.extensions?.['aws']).toMatchObject({ service: 'datazone', errorName: 'ClientRateLimitExceeded', requestId: null });
     expect(callsOf(stack.emulator, 'GetConnection')).toHaveLength(4);
   });
 });

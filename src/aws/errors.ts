@@ -30,6 +30,9 @@ const MESSAGE_BY_CODE: Readonly<Record<GatewayErrorCode, string>> = {
   UPSTREAM_ERROR: 'could not be read: AWS failed or did not answer in time',
 };
 
+/** The call never reached AWS: the gateway's own rate limiter had too many calls queued. */
+const CLIENT_RATE_LIMIT_MESSAGE = 'could not be read: too many AWS calls are queued in the gateway, try again shortly';
+
 export interface AwsErrorDetails {
   service: AwsServiceName;
   errorName: string;
@@ -57,7 +60,8 @@ export function toGraphQLError(error: unknown, service: AwsServiceName, subject:
   const requestId = typeof metadata?.requestId === 'string' ? metadata.requestId : null;
   const code: GatewayErrorCode = CODE_BY_AWS_ERROR[errorName] ?? 'UPSTREAM_ERROR';
   const aws: AwsErrorDetails = { service, errorName, requestId };
-  return new GraphQLError(`${subject} ${MESSAGE_BY_CODE[code]}.`, {
+  const message = errorName === 'ClientRateLimitExceeded' ? CLIENT_RATE_LIMIT_MESSAGE : MESSAGE_BY_CODE[code];
+  return new GraphQLError(`${subject} ${message}.`, {
     extensions: { code, aws },
   });
 }
