@@ -7,7 +7,7 @@
  *
  * Knobs (environment):
  *   BENCH_DURATION_SECONDS  one measured round (default 5)
- *   BENCH_WARMUP_SECONDS    warm-up per side and scenario (default 3)
+ *   BENCH_WARMUP_SECONDS    warm-up per side and scenario (default 5)
  *   BENCH_ROUNDS            measured rounds per side (default 3)
  *   BENCH_CONNECTIONS       concurrency of A, D and E (default 32)
  *   BENCH_B_CONNECTIONS     concurrency of B (default 4)
@@ -34,7 +34,7 @@ const num = (name: string, fallback: number): number => {
   return value;
 };
 const DURATION = num('BENCH_DURATION_SECONDS', 5);
-const WARMUP = num('BENCH_WARMUP_SECONDS', 3);
+const WARMUP = num('BENCH_WARMUP_SECONDS', 5);
 const ROUNDS = Math.max(1, num('BENCH_ROUNDS', 3));
 const CONNECTIONS = Math.max(1, num('BENCH_CONNECTIONS', 32));
 const B_CONNECTIONS = Math.max(1, num('BENCH_B_CONNECTIONS', 4));
@@ -462,6 +462,9 @@ async function main(): Promise<void> {
       ]);
       roundsLine('gateway', sides.gateway.rounds);
       roundsLine('baseline', sides.baseline!.rounds);
+      // Adjacent rounds share the machine's conditions of the moment; their ratios show the spread.
+      const pairs = sides.gateway.rounds.map((round, index) => round.rps / (sides.baseline!.rounds[index] as Round).rps);
+      say(`  ratio of adjacent rounds: ${pairs.map(f2).join(', ')}`);
       const ratio = gw.rps / base.rps;
       say();
       say(`**gateway ÷ baseline req/s = ${f2(ratio)}**`);
