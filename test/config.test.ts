@@ -20,6 +20,14 @@ describe('configuration', () => {
     expect(loadConfig({ NODE_ENV: 'production', INTROSPECTION: 'true' }).introspection).toBe(true);
   });
 
+  it('loadConfig - cache off and a rate limit under the AWS quota by default; bad values name the variable', () => {
+    expect(loadConfig({})).toMatchObject({ cache: { ttlSeconds: 0 }, aws: { rateLimitPerSecond: 15, rateLimitMaxWaitMs: 10_000 } });
+    expect(loadConfig({ CACHE_TTL_SECONDS: '1.5', AWS_RATE_LIMIT_PER_SECOND: '0' })).toMatchObject({ cache: { ttlSeconds: 1.5 }, aws: { rateLimitPerSecond: 0 } });
+    expect(() => loadConfig({ CACHE_TTL_SECONDS: '-1' })).toThrow(/CACHE_TTL_SECONDS/);
+    expect(() => loadConfig({ AWS_RATE_LIMIT_PER_SECOND: '2.5' })).toThrow(/AWS_RATE_LIMIT_PER_SECOND/);
+    expect(() => loadConfig({ AWS_RATE_LIMIT_MAX_WAIT_MS: 'soon' })).toThrow(/AWS_RATE_LIMIT_MAX_WAIT_MS/);
+  });
+
   it('npm start - refuses to run without AUTH_JWT_SECRET or AUTH_JWKS_URL, saying why', () => {
     const env = { ...process.env, AUTH_JWT_SECRET: '', AUTH_JWKS_URL: '', PORT: '0' };
     delete (env as Record<string, unknown>)['AUTH_JWT_SECRET'];

@@ -339,10 +339,12 @@ describe('quickSightActionConnectors - Relay connection over ListActionConnector
       expect(operations.slice(1)).toEqual(Array(25).fill('DescribeActionConnector'));
       const described = stack.emulator.calls.slice(1).map((call) => call.params['ActionConnectorId']);
       expectEachOnce(described as string[], edges.map((edge) => edge.node['actionConnectorId']));
-      // Batched: the describes were in flight together (up to AWS_MAX_CONCURRENCY at once), not one after another.
+      // Batched: the describes were in flight together, not one after another: as many at once as
+      // AWS_MAX_CONCURRENCY and the client-side rate limit (AWS_RATE_LIMIT_PER_SECOND) let through.
       const describes = stack.emulator.calls.slice(1);
       const firstWave = describes.filter((call) => call.at - describes[0]!.at < latencyMs / 2);
-      expect(firstWave.length).toBe(Math.min(25, stack.config.aws.maxConcurrency));
+      const { maxConcurrency, rateLimitPerSecond } = stack.config.aws;
+      expect(firstWave.length).toBe(Math.min(25, maxConcurrency, rateLimitPerSecond > 0 ? rateLimitPerSecond : Infinity));
       for (const { node } of edges) {
         const seed = seeded.find((c) => c.ActionConnectorId === node['actionConnectorId'])!;
         expect(node['description']).toBe(seed.Description);

@@ -22,6 +22,44 @@ export function scopesOf(payload: JWTPayload): Set<string> {
   return scopes;
 }
 
+/** How long a verified token is taken as verified without checking its signature again. */
+export const VERIFIED_TOKEN_TTL_MS = 60_000;
+const VERIFIED_TOKEN_MAX_ENTRIES = 10_000;
+
+/**
+ * Tokens whose signature and claims were verified, until they expire (and for at most
+ * VERIFIED_TOKEN_TTL_MS, so a key dropped from the JWKS stops being honoured soon). A caller sends
+ * the same token with every request, and checking its signature costs more than the rest of a
+ * cheap request. Only a successful verification is remembered, keyed by the whole token.
+ */
+class VerifiedTokens {
+  private readonly entries = new Map<string, { caller: Caller; until: number }>();
+
+  get(token: string): Caller | undefined {
+    const entry = this.entries.get(token);
+    if (entry === undefined) return undefined;
+    if (entry.until > Date.now()) return entry.caller;
+    this.entries.delete(token);
+    return undefined;
+  }
+
+  /** `exp` in seconds since the epoch, as in the JWT; jose accepts a token while now < exp. */
+  set(token: string, caller: Caller, exp: number | undefined): void {
+    const now = Date.now();
+    const until = Math.min(now + VERIFIED_TOKEN_TTL_MS, exp === undefined ? Number.POSITIVE_INFINITY : exp * 1000);
+    if (until <= now) return;
+    if (this.entries.size >= VERIFIED_TOKEN_MAX_ENTRIES) {
+      for (const [key, entry] of this.entries) if (entry.until <= now) this.entries.delete(key);
+      // Still full: forget the oldest (Map keeps insertion order); they are verified again when next seen.
+      for (const key of this.entries.keys()) {
+        if (this.entries.size < VERIFIED_TOKEN_MAX_ENTRIES) break;
+        this.entries.delete(key);
+      }
+    }
+    this.entries.set(token, { caller, until });
+  }
+}
+
 export type TokenVerifier = (authorizationHeader: string | undefined) => Promise<Caller>;
 
 /**
@@ -40,18 +78,24 @@ export function createTokenVerifier(config: AuthConfig): TokenVerifier {
     const keySet = createRemoteJWKSet(new URL(config.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
     verify = async (token) => (await jwtVerify(token, keySet, { ...options, algorithms: ['RS256', 'ES256'] })).payload;
   }
+  const verified = new VerifiedTokens();
   return async (authorizationHeader) => {
     if (authorizationHeader === undefined || authorizationHeader === '') return ANONYMOUS;
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorizationHeader);
     if (!match?.[1]) throw unauthenticated('the Authorization header must be "Bearer <JWT>"');
     if (!verify) throw unauthenticated('this server is not configured to verify tokens');
+    const token = match[1];
+    const known = verified.get(token);
+    if (known) return known;
     let payload: JWTPayload;
     try {
-      payload = await verify(match[1]);
+      payload = await verify(token);
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       throw unauthenticated(code === 'ERR_JWT_EXPIRED' ? 'the token has expired' : 'the token could not be verified');
     }
-    return { authenticated: true, subject: payload.sub, scopes: scopesOf(payload) };
+    const caller: Caller = Object.freeze({ authenticated: true, subject: payload.sub, scopes: scopesOf(payload) });
+    verified.set(token, caller, payload.exp);
+    return caller;
   };
 }

@@ -11,15 +11,14 @@ export function fetchEach<K, V>(
   fetchOne: (key: K) => Promise<V>,
   toError: (error: unknown, key: K) => Error,
 ): Promise<Array<V | Error>> {
-  return pMap(
-    keys,
-    async (key) => {
-      try {
-        return await fetchOne(key);
-      } catch (error) {
-        return toError(error, key);
-      }
-    },
-    { concurrency },
-  );
+  const settle = async (key: K): Promise<V | Error> => {
+    try {
+      return await fetchOne(key);
+    } catch (error) {
+      return toError(error, key);
+    }
+  };
+  // Most batches fit the concurrency: start them all without p-map's queue.
+  if (keys.length <= concurrency) return Promise.all(keys.map(settle));
+  return pMap(keys, settle, { concurrency });
 }

@@ -4,6 +4,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { GatewayConfig } from '../config/config.js';
+import { addRateLimitMiddleware } from './rate-limit.js';
 
 /** The AWS clients, made once per process and shared by every request. */
 export interface AwsClients {
@@ -21,6 +22,7 @@ export function createAwsClients(config: Pick<GatewayConfig, 'region' | 'aws'>):
     region: config.region,
     maxAttempts: config.aws.maxAttempts,
     retryMode: 'standard' as const,
+    cacheMiddleware: true,
     // Keep-alive sockets to AWS: a TLS handshake per call would cost more than the call itself.
     requestHandler: new NodeHttpHandler({
       httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
@@ -31,10 +33,12 @@ export function createAwsClients(config: Pick<GatewayConfig, 'region' | 'aws'>):
       throwOnRequestTimeout: true,
     }),
   });
-  return {
-    quicksight: new QuickSightClient(shared()),
-    datazone: new DataZoneClient(shared()),
-  };
+  const quicksight = new QuickSightClient(shared());
+  const datazone = new DataZoneClient(shared());
+  const rateLimit = { limitPerSecond: config.aws.rateLimitPerSecond, maxWaitMs: config.aws.rateLimitMaxWaitMs };
+  addRateLimitMiddleware(quicksight, 'quicksight', rateLimit);
+  addRateLimitMiddleware(datazone, 'datazone', rateLimit);
+  return { quicksight, datazone };
 }
 
 export function destroyAwsClients(clients: AwsClients): void {

@@ -16,6 +16,8 @@ const CODE_BY_AWS_ERROR: Readonly<Record<string, GatewayErrorCode>> = {
   AccessDeniedException: 'FORBIDDEN',
   UnauthorizedException: 'FORBIDDEN',
   ThrottlingException: 'THROTTLED',
+  // Our own client-side rate limiter (src/aws/rate-limit.ts) refusing a call that would queue too long.
+  ClientRateLimitExceeded: 'THROTTLED',
   ValidationException: 'BAD_USER_INPUT',
   InvalidParameterValueException: 'BAD_USER_INPUT',
   // QuickSight's list and search calls: the NextToken (from a client's `after` cursor) was refused.
@@ -29,6 +31,9 @@ const MESSAGE_BY_CODE: Readonly<Record<GatewayErrorCode, string>> = {
   BAD_USER_INPUT: 'could not be read: AWS rejected the request as invalid',
   UPSTREAM_ERROR: 'could not be read: AWS failed or did not answer in time',
 };
+
+/** The call never reached AWS: the gateway's own rate limiter had too many calls queued. */
+const CLIENT_RATE_LIMIT_MESSAGE = 'could not be read: too many AWS calls are queued in the gateway, try again shortly';
 
 export interface AwsErrorDetails {
   service: AwsServiceName;
@@ -57,7 +62,8 @@ export function toGraphQLError(error: unknown, service: AwsServiceName, subject:
   const requestId = typeof metadata?.requestId === 'string' ? metadata.requestId : null;
   const code: GatewayErrorCode = CODE_BY_AWS_ERROR[errorName] ?? 'UPSTREAM_ERROR';
   const aws: AwsErrorDetails = { service, errorName, requestId };
-  return new GraphQLError(`${subject} ${MESSAGE_BY_CODE[code]}.`, {
+  const message = errorName === 'ClientRateLimitExceeded' ? CLIENT_RATE_LIMIT_MESSAGE : MESSAGE_BY_CODE[code];
+  return new GraphQLError(`${subject} ${message}.`, {
     extensions: { code, aws },
   });
 }

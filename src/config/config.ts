@@ -29,6 +29,12 @@ const environmentSchema = z.object({
   AWS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   /** Per-attempt timeout of one AWS call. */
   AWS_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1).max(120_000).default(5_000),
+  /** Client-side limit of calls per second to each AWS operation (0: off); bursts queue instead of being throttled. */
+  AWS_RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(0).max(10_000).default(15),
+  /** Longest a call may wait in the rate limiter's queue before it fails as THROTTLED. */
+  AWS_RATE_LIMIT_MAX_WAIT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  /** Seconds a non-secret AWS response is reused across requests (0: off). Never for secret-bearing calls. */
+  CACHE_TTL_SECONDS: z.coerce.number().min(0).max(3_600).default(0),
   /** Comma-separated origins allowed by CORS besides Apollo Sandbox. */
   CORS_ORIGINS: z.string().default(''),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -53,7 +59,9 @@ export interface GatewayConfig {
   auth: AuthConfig;
   gatewayCompatibleSdl: boolean;
   introspection: boolean;
-  aws: { maxConcurrency: number; maxAttempts: number; requestTimeoutMs: number };
+  aws: { maxConcurrency: number; maxAttempts: number; requestTimeoutMs: number; rateLimitPerSecond: number; rateLimitMaxWaitMs: number };
+  /** Process-wide reuse of non-secret AWS responses; `ttlSeconds` 0 turns the cache off (in-flight coalescing stays on). */
+  cache: { ttlSeconds: number };
   corsOrigins: string[];
   logLevel: string;
   requestDeadlineMs: number;
@@ -102,7 +110,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       maxConcurrency: values.AWS_MAX_CONCURRENCY,
       maxAttempts: values.AWS_MAX_ATTEMPTS,
       requestTimeoutMs: values.AWS_REQUEST_TIMEOUT_MS,
+      rateLimitPerSecond: values.AWS_RATE_LIMIT_PER_SECOND,
+      rateLimitMaxWaitMs: values.AWS_RATE_LIMIT_MAX_WAIT_MS,
     },
+    cache: { ttlSeconds: values.CACHE_TTL_SECONDS },
     corsOrigins: values.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean),
     logLevel: values.LOG_LEVEL,
     requestDeadlineMs: values.REQUEST_DEADLINE_MS,

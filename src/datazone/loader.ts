@@ -3,6 +3,7 @@ import DataLoader from 'dataloader';
 import { fetchEach } from '../aws/batch.js';
 import { type AwsCallScope, explainAbort, withRequestId } from '../aws/call.js';
 import { toGraphQLError } from '../aws/errors.js';
+import type { AwsReads } from '../aws/shared-reads.js';
 import {
   type ConnectionKey,
   type ConnectionListPage,
@@ -29,14 +30,19 @@ async function getConnection(client: DataZoneClient, key: ConnectionKey, scope: 
 }
 
 /**
- * One per request: deduplicates and batches GetConnection calls of one operation. `scope` carries the
- * request's id (a header on each call) and its deadline (an AbortSignal the SDK honours).
+ * One per request: deduplicates and batches GetConnection calls of one operation. Across requests,
+ * `shared` coalesces (and, when configured, caches) only calls without `withSecret`: a secret-bearing
+ * answer is fetched for its own request alone. `scope` carries the request's id (a header on each
+ * call) and its deadline (an AbortSignal the SDK honours).
  */
-export function createConnectionLoader(client: DataZoneClient, concurrency: number, scope: AwsCallScope = {}): ConnectionLoader {
+export function createConnectionLoader(client: DataZoneClient, concurrency: number, shared: AwsReads, scope: AwsCallScope = {}): ConnectionLoader {
   return new DataLoader(
     (keys) =>
-      fetchEach(keys, concurrency, (key) => getConnection(client, key, scope), (error, key) =>
-        toGraphQLError(explainAbort(error, scope), 'datazone', getConnectionSubject(key)),
+      fetchEach(
+        keys,
+        concurrency,
+        (key) => shared.read(`GetConnection/${key.domainIdentifier}/${key.identifier}`, !key.withSecret, () => getConnection(client, key, scope)),
+        (error, key) => toGraphQLError(explainAbort(error, scope), 'datazone', getConnectionSubject(key)),
       ),
     { cacheKeyFn: (key) => `${key.domainIdentifier}/${key.identifier}/${key.withSecret ? 'secret' : 'plain'}` },
   );

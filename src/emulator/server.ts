@@ -55,6 +55,8 @@ export interface RecordedCall {
   gatewayRequestId?: string;
   /** The fault rule applied to this call, if any (what a checker expects the caller to have seen). */
   fault?: { kind: FaultKind; errorName?: string };
+  /** Refused with ThrottlingException by the quota (EmulatorOptions.quotaPerSecond). */
+  throttled?: boolean;
 }
 
 export type FaultKind = 'error' | 'reset' | 'hang' | 'malformed' | 'truncated' | 'latency';
@@ -95,6 +97,11 @@ export interface EmulatorOptions {
   seed?: boolean;
   /** Seed of the PRNG used by fault rules with `rate` (default 0x5eed). */
   randomSeed?: number;
+  /**
+   * AWS's request quota: calls per second each operation accepts (in any 1 s window) before it
+   * answers ThrottlingException, as the real services do. Default 0: no quota.
+   */
+  quotaPerSecond?: number;
 }
 
 export interface Emulator {
@@ -114,6 +121,8 @@ export interface Emulator {
   injectFault(rule: FaultRule): { remove(): void };
   clearFaults(): void;
   setLatency(ms: number): void;
+  /** Sets the per-operation quota (see EmulatorOptions.quotaPerSecond); 0 removes it. */
+  setQuota(callsPerSecond: number): void;
   /** Closes the server and every socket (hanging ones included); resolves when closed. */
   close(): Promise<void>;
 }
@@ -246,6 +255,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const host = opts.host ?? '127.0.0.1';
   const baseSeed = (opts.randomSeed ?? 0x5eed) >>> 0;
   let latencyMs = Math.max(0, opts.latencyMs ?? 0);
+  let quotaPerSecond = Math.max(0, opts.quotaPerSecond ?? 0);
+  /** Arrival times of the calls each operation accepted within the last second. */
+  const accepted = new Map<EmulatedOperation, number[]>();
   let ruleCounter = 0;
   let closing: Promise<void> | undefined;
 
@@ -660,6 +672,15 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     return undefined;
   }
 
+  function overQuota(req: Request): boolean {
+    const times = accepted.get(req.operation) ?? [];
+    accepted.set(req.operation, times);
+    while (times.length > 0 && req.call.at - (times[0] as number) >= 1000) times.shift();
+    if (times.length >= quotaPerSecond) return true;
+    times.push(req.call.at);
+    return false;
+  }
+
   function onRequest(httpReq: IncomingMessage, res: ServerResponse): void {
     if (httpReq.method !== 'POST') {
       httpReq.resume();
@@ -683,6 +704,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   function dispatch(httpReq: IncomingMessage, res: ServerResponse, body: string): void {
     const req = route(httpReq, res, body);
     if (req === undefined) return;
+    if (quotaPerSecond > 0 && overQuota(req)) {
+      req.call.throttled = true;
+      sendError(res, req.service, req.call.requestId, 'ThrottlingException', defaultErrorStatus(req.service, 'ThrottlingException'), 'Rate exceeded');
+      return;
+    }
     const rule = rules.length === 0 ? undefined : pickFault(req);
     if (rule) req.call.fault = rule.kind === 'error' ? { kind: rule.kind, errorName: rule.errorName ?? 'InternalFailureException' } : { kind: rule.kind };
     const delay = latencyMs + (rule?.kind === 'latency' ? Math.max(0, rule.latencyMs ?? 0) : 0);
@@ -745,6 +771,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     },
     setLatency(ms: number): void {
       latencyMs = Math.max(0, ms);
+    },
+    setQuota(callsPerSecond: number): void {
+      quotaPerSecond = Math.max(0, callsPerSecond);
+      accepted.clear();
     },
     close(): Promise<void> {
       if (closing) return closing;

@@ -8,6 +8,7 @@ import DataLoader from 'dataloader';
 import { fetchEach } from '../aws/batch.js';
 import { type AwsCallScope, explainAbort, withRequestId } from '../aws/call.js';
 import { toGraphQLError } from '../aws/errors.js';
+import type { AwsReads } from '../aws/shared-reads.js';
 import {
   type ActionConnectorKey,
   type ActionConnectorListPage,
@@ -34,14 +35,19 @@ async function describeActionConnector(client: QuickSightClient, key: ActionConn
 }
 
 /**
- * One per request: deduplicates and batches DescribeActionConnector calls of one operation. `scope`
- * carries the request's id (a header on each call) and its deadline (an AbortSignal the SDK honours).
+ * One per request: deduplicates and batches DescribeActionConnector calls of one operation. Across
+ * requests, `shared` coalesces concurrent identical calls (and caches them when configured): the
+ * response carries no credential. `scope` carries the request's id (a header on each call) and its
+ * deadline (an AbortSignal the SDK honours).
  */
-export function createActionConnectorLoader(client: QuickSightClient, concurrency: number, scope: AwsCallScope = {}): ActionConnectorLoader {
+export function createActionConnectorLoader(client: QuickSightClient, concurrency: number, shared: AwsReads, scope: AwsCallScope = {}): ActionConnectorLoader {
   return new DataLoader(
     (keys) =>
-      fetchEach(keys, concurrency, (key) => describeActionConnector(client, key, scope), (error, key) =>
-        toGraphQLError(explainAbort(error, scope), 'quicksight', describeActionConnectorSubject(key)),
+      fetchEach(
+        keys,
+        concurrency,
+        (key) => shared.read(`DescribeActionConnector/${key.awsAccountId}/${key.actionConnectorId}`, true, () => describeActionConnector(client, key, scope)),
+        (error, key) => toGraphQLError(explainAbort(error, scope), 'quicksight', describeActionConnectorSubject(key)),
       ),
     { cacheKeyFn: (key) => `${key.awsAccountId}/${key.actionConnectorId}` },
   );

@@ -3,6 +3,8 @@ import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPag
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/config.js';
 import { cachingHeadersPlugin } from './caching.js';
@@ -45,6 +47,24 @@ export function createErrorFormatter(logger: Logger) {
   };
 }
 
+/** The header a federation router sends when it wants a trace of the subgraph's work (`ftv1`). */
+export const INCLUDE_TRACE_HEADER = 'apollo-federation-include-trace';
+
+/**
+ * Apollo's inline trace plugin, entered only for requests whose router asked for a trace. The
+ * stock plugin builds a trace tree for every request before it looks at the header.
+ */
+function inlineTraceWhenAsked(): ApolloServerPlugin<GatewayContext> {
+  const inlineTrace = ApolloServerPluginInlineTrace() as ApolloServerPlugin<GatewayContext>;
+  return {
+    serverWillStart: inlineTrace.serverWillStart?.bind(inlineTrace),
+    async requestDidStart(requestContext) {
+      if (requestContext.request.http?.headers.get(INCLUDE_TRACE_HEADER) !== 'ftv1') return undefined;
+      return inlineTrace.requestDidStart?.(requestContext);
+    },
+  };
+}
+
 export function createApolloServer(
   schema: GraphQLSchema,
   config: Pick<GatewayConfig, 'production' | 'introspection'>,
@@ -77,6 +97,9 @@ export function createApolloServer(
       ApolloServerPluginCacheControl({ defaultMaxAge: 0, calculateHttpHeaders: true }),
       // ...then `Vary: Authorization`, and `private, no-store` for any response carrying a credential.
       cachingHeadersPlugin<GatewayContext>(),
+      // Inline traces only when a router asks for them (`apollo-federation-include-trace: ftv1`).
+      ApolloServerPluginInlineTraceDisabled(),
+      inlineTraceWhenAsked(),
       ...plugins,
     ],
   });

@@ -1,6 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { type AwsClients, createAwsClients, destroyAwsClients } from '../aws/clients.js';
+import { SharedReads, UNSHARED_READS, secretMemberDetector } from '../aws/shared-reads.js';
+import { SECRETS_SCOPE } from '../auth/policy.js';
 import { createTokenVerifier } from '../auth/verify.js';
 import type { GatewayConfig } from '../config/config.js';
 import { createConnectionLoader, createConnectionPageLoader } from '../datazone/loader.js';
@@ -17,6 +19,8 @@ export interface RunningGateway {
   port: number;
   logger: Logger;
   clients: AwsClients;
+  /** Process-wide coalescing and cache of non-secret AWS reads. */
+  sharedReads: SharedReads;
   /** Stops accepting requests, lets in-flight ones finish (up to `drainTimeoutMs`), then releases everything. */
   close(drainTimeoutMs?: number): Promise<void>;
 }
@@ -32,6 +36,10 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   const clients = options.clients ?? createAwsClients(config);
   const { schema, policy } = buildGatewaySchema({ gatewayCompatibleSdl: config.gatewayCompatibleSdl });
   const verifyToken = createTokenVerifier(config.auth);
+  const sharedReads = new SharedReads({
+    cacheTtlMs: config.cache.ttlSeconds * 1000,
+    containsSecret: secretMemberDetector([...policy.secretFields].map((coordinate) => coordinate.split('.')[1] as string)),
+  });
   const apollo = createApolloServer(schema, config, logger);
   await apollo.start();
 
@@ -42,21 +50,27 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     logger,
     isReady: () => !draining,
     requestDeadlineMs: config.requestDeadlineMs,
-    createContext: async (request, { requestId, signal, log }): Promise<GatewayContext> => ({
-      caller: await verifyToken(request.headers.authorization),
-      // Fresh loaders per request: batching and deduplication within it, no cache across callers.
+    createContext: async (request, { requestId, signal, log }): Promise<GatewayContext> => {
+      const caller = await verifyToken(request.headers.authorization);
+      // Callers who may read secrets never share AWS reads with anyone, in either direction.
+      const reads = caller.scopes.has(SECRETS_SCOPE) ? UNSHARED_READS : sharedReads;
       // Every AWS call carries the request id and stops at the request's deadline.
-      loaders: {
-        actionConnector: createActionConnectorLoader(clients.quicksight, config.aws.maxConcurrency, { requestId, signal }),
-        connection: createConnectionLoader(clients.datazone, config.aws.maxConcurrency, { requestId, signal }),
-        actionConnectorPages: createActionConnectorPageLoader(clients.quicksight, config.aws.maxConcurrency, { requestId, signal }),
-        connectionPages: createConnectionPageLoader(clients.datazone, config.aws.maxConcurrency, { requestId, signal }),
-      },
-      policy,
-      requestId,
-      logger,
-      requestLog: log,
-    }),
+      const scope = { requestId, signal };
+      return {
+        caller,
+        // Fresh loaders per request: batching and deduplication within it.
+        loaders: {
+          actionConnector: createActionConnectorLoader(clients.quicksight, config.aws.maxConcurrency, reads, scope),
+          connection: createConnectionLoader(clients.datazone, config.aws.maxConcurrency, reads, scope),
+          actionConnectorPages: createActionConnectorPageLoader(clients.quicksight, config.aws.maxConcurrency, scope),
+          connectionPages: createConnectionPageLoader(clients.datazone, config.aws.maxConcurrency, scope),
+        },
+        policy,
+        requestId,
+        logger,
+        requestLog: log,
+      };
+    },
   });
   const server = createHttpServer(handler);
   await new Promise<void>((resolve, reject) => {
@@ -71,6 +85,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     port,
     logger,
     clients,
+    sharedReads,
     async close(drainTimeoutMs = 10_000) {
       draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

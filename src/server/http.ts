@@ -36,6 +36,20 @@ const CALLER_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 class PayloadTooLargeError extends Error {}
 
+interface RequestTarget {
+  pathname: string;
+  search: string;
+}
+
+/** Path and query of the request; the usual `/graphql[?…]` without building a URL object. */
+function requestTarget(raw = '/'): RequestTarget {
+  if (raw.startsWith(GRAPHQL_PATH) && (raw.length === GRAPHQL_PATH.length || raw[GRAPHQL_PATH.length] === '?')) {
+    return { pathname: GRAPHQL_PATH, search: raw.slice(GRAPHQL_PATH.length) };
+  }
+  const url = new URL(raw, 'http://localhost');
+  return { pathname: url.pathname, search: url.search };
+}
+
 function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers['content-length'] ?? 0);
@@ -89,7 +103,7 @@ export function createHttpHandler(options: HttpHandlerOptions) {
     maxAge: 600,
   });
 
-  async function handleGraphQL(request: IncomingMessage, response: ServerResponse, url: URL, scope: RequestScope): Promise<void> {
+  async function handleGraphQL(request: IncomingMessage, response: ServerResponse, url: RequestTarget, scope: RequestScope): Promise<void> {
     let body: unknown;
     if (request.method === 'POST') {
       const raw = await readBody(request);
@@ -146,7 +160,7 @@ export function createHttpHandler(options: HttpHandlerOptions) {
   }
 
   return (request: IncomingMessage, response: ServerResponse): void => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    const url = requestTarget(request.url);
     // While draining, every response asks the client to close its connection, so keep-alive
     // connections end with their last in-flight request instead of holding the shutdown up.
     if (!options.isReady()) response.setHeader('connection', 'close');
@@ -155,7 +169,7 @@ export function createHttpHandler(options: HttpHandlerOptions) {
       return options.isReady() ? sendJson(response, 200, { status: 'ready' }) : sendJson(response, 503, { status: 'not ready' });
     }
     if (url.pathname !== GRAPHQL_PATH) return sendJson(response, 404, { error: 'Not found: GraphQL is served at /graphql' });
-    corsMiddleware(request, response, () => {
+    const serve = () => {
       if (request.method === 'OPTIONS') {
         response.statusCode = 204;
         response.end();
@@ -184,7 +198,15 @@ export function createHttpHandler(options: HttpHandlerOptions) {
         if (!response.headersSent) sendJson(response, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
         else response.end();
       });
-    });
+    };
+    // Without an Origin (a router, a server) there is nothing for CORS to decide: the middleware
+    // would only add `Vary: Origin`, so skip its per-request work.
+    if (request.headers.origin === undefined && request.method !== 'OPTIONS') {
+      response.setHeader('vary', 'Origin');
+      serve();
+      return;
+    }
+    corsMiddleware(request, response, serve);
   };
 }
 

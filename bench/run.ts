@@ -1,0 +1,667 @@
+/**
+ * `npm run bench`: the gateway against the direct SDK path (bench/baseline.ts), both in front of
+ * the same emulator, each in its own process (honest RSS figures, no event loop shared with the
+ * load generator). autocannon drives both sides at the same concurrency in alternating rounds
+ * (gateway, baseline, gateway, baseline, …) after a warm-up of each. Loopback only; every round
+ * is bounded in time or requests, and a watchdog ends the whole run.
+ *
+ * Knobs (environment):
+ *   BENCH_DURATION_SECONDS  one measured round (default 5)
+ *   BENCH_WARMUP_SECONDS    warm-up per side and scenario (default 5)
+ *   BENCH_ROUNDS            measured rounds per side (default 3)
+ *   BENCH_CONNECTIONS       concurrency of A, D and E (default 32)
+ *   BENCH_B_CONNECTIONS     concurrency of B (default 4)
+ *   BENCH_B_REQUESTS        requests per measured round of B (default 600; B and C count exact
+ *                           requests so that AWS calls per request are exact)
+ *   BENCH_C_REQUESTS        requests per measured round of C (default 30)
+ *   BENCH_E_REQUESTS        requests of E (default 100000; RSS read at 20 % and 100 %)
+ *   BENCH_SCENARIOS         which to run, e.g. "A,B" (default A,B,C,D,E)
+ *   BENCH_OUTPUT            results file (default bench/results.md)
+ *   BENCH_MAX_SECONDS       watchdog for the whole run (default 900)
+ *   BENCH_CPU_PROF          a directory: run the gateways with `node --cpu-prof` writing there
+ */
+import autocannon from 'autocannon';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { SignJWT } from 'jose';
+import { BENCH_DOMAIN, BENCH_IDS, CONNECTION_QUERY, ENTITIES_QUERY, HOT_ID } from './shared.js';
+
+const env = process.env;
+const num = (name: string, fallback: number): number => {
+  const value = Number(env[name] ?? fallback);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number`);
+  return value;
+};
+const DURATION = num('BENCH_DURATION_SECONDS', 5);
+const WARMUP = num('BENCH_WARMUP_SECONDS', 5);
+const ROUNDS = Math.max(1, num('BENCH_ROUNDS', 3));
+const CONNECTIONS = Math.max(1, num('BENCH_CONNECTIONS', 32));
+const B_CONNECTIONS = Math.max(1, num('BENCH_B_CONNECTIONS', 4));
+const B_REQUESTS = Math.max(1, num('BENCH_B_REQUESTS', 600));
+const C_REQUESTS = Math.max(1, num('BENCH_C_REQUESTS', 30));
+const E_REQUESTS = Math.max(1000, num('BENCH_E_REQUESTS', 100_000));
+const SCENARIOS = new Set((env['BENCH_SCENARIOS'] ?? 'A,B,C,D,E').split(',').map((name) => name.trim().toUpperCase()));
+const OUTPUT = env['BENCH_OUTPUT'] ?? 'bench/results.md';
+const MAX_SECONDS = num('BENCH_MAX_SECONDS', 900);
+const JWT_SECRET = 'bench-only-hs256-secret-0123456789abcdef';
+/** The gateway's AWS_MAX_CONCURRENCY default, used by both sides and by C's ideal. */
+const AWS_CONCURRENCY = 16;
+const LATENCY_MS = 20;
+/** AWS's published read quota, enforced by the emulator in scenario D as the services do. */
+const AWS_QUOTA_PER_SECOND = 20;
+/** The gateway's default client-side limit (AWS_RATE_LIMIT_PER_SECOND), under that quota. */
+const GATEWAY_RATE_LIMIT = 15;
+
+// ---- child processes ------------------------------------------------------------------------
+
+const children = new Set<ChildProcess>();
+
+function killChildren(): void {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+}
+process.once('exit', killChildren);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killChildren();
+    process.exit(130);
+  });
+}
+const watchdog = setTimeout(() => {
+  process.stderr.write(`bench: over BENCH_MAX_SECONDS=${MAX_SECONDS}, stopping\n`);
+  killChildren();
+  process.exit(2);
+}, MAX_SECONDS * 1000);
+
+interface Proc {
+  name: string;
+  pid: number;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `script` under tsx and resolves with the first stdout line `pick` accepts. */
+function startProcess(
+  name: string,
+  script: string,
+  extraEnv: Record<string, string>,
+  pick: (line: Record<string, unknown>) => string | undefined,
+  nodeOptions: string[] = [],
+): Promise<Proc> {
+  const child = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', script], {
+    env: { ...env, NODE_NO_WARNINGS: '1', ...extraEnv },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.add(child);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start in 60 s`)), 60_000);
+    let buffered = '';
+    const onData = (chunk: Buffer): void => {
+      buffered += chunk.toString('utf8');
+      let newline: number;
+      while ((newline = buffered.indexOf('\n')) !== -1) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        let parsed: Record<string, unknown>;
+        try {
+          parsed = JSON.parse(line) as Record<string, unknown>;
+        } catch {
+          continue;
+        }
+        const url = pick(parsed);
+        if (url === undefined) continue;
+        clearTimeout(timer);
+        // Keep draining stdout (log lines) so the child never blocks on a full pipe.
+        child.stdout?.off('data', onData);
+        child.stdout?.resume();
+        resolve({
+          name,
+          pid: child.pid as number,
+          url,
+          stop: () =>
+            new Promise<void>((done) => {
+              if (child.exitCode !== null) return done();
+              child.once('exit', () => done());
+              child.kill('SIGTERM');
+              setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+            }),
+        });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before it was ready`)));
+  });
+}
+
+let emulatorUrl = '';
+let controlUrl = '';
+
+async function control(path: string): Promise<Record<string, number>> {
+  const response = await fetch(`${controlUrl}${path}`);
+  return (await response.json()) as Record<string, number>;
+}
+
+function awsEnv(): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_DATAZONE: emulatorUrl,
+    AWS_ENDPOINT_URL_QUICKSIGHT: emulatorUrl,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDBENCH',
+    AWS_SECRET_ACCESS_KEY: 'emulator-does-not-check-signatures',
+  };
+}
+
+function startGateway(name: string, extraEnv: Record<string, string>): Promise<Proc> {
+  return startProcess(
+    name,
+    'src/server/main.ts',
+    {
+      ...awsEnv(),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      AUTH_JWT_SECRET: JWT_SECRET,
+      AWS_MAX_CONCURRENCY: String(AWS_CONCURRENCY),
+      ...extraEnv,
+    },
+    (line) => (line['msg'] === 'AWS connections subgraph ready' && typeof line['url'] === 'string' ? line['url'] : undefined),
+    env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${env['BENCH_CPU_PROF']}`] : [],
+  );
+}
+
+function startBaseline(): Promise<Proc> {
+  return startProcess('baseline', 'bench/baseline.ts', { ...awsEnv(), AWS_MAX_CONCURRENCY: String(AWS_CONCURRENCY) }, (line) =>
+    typeof line['url'] === 'string' ? line['url'] : undefined,
+  );
+}
+
+// ---- measuring ------------------------------------------------------------------------------
+
+function rssMiB(pid: number): number {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * RSS once the load has stopped: the median of ten readings 100 ms apart, so that one reading
+ * taken just before or after a garbage collection does not decide the figure.
+ */
+async function settledRssMiB(pid: number): Promise<number> {
+  const readings: number[] = [];
+  for (let index = 0; index < 10; index += 1) {
+    readings.push(rssMiB(pid));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  readings.sort((a, b) => a - b);
+  return ((readings[4] as number) + (readings[5] as number)) / 2;
+}
+
+/** User + system CPU time of a process so far, in ms (from /proc/PID/stat, in clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * Waits until the emulator has seen no call for `quietMs` (at most `maxMs`): requests cut off at
+ * the end of a round, and the SDK's backed-off retries of throttled calls, must not be counted in
+ * the next round. Polls the call log; bounded.
+ */
+async function settle(quietMs: number, maxMs = 15_000): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  let last = (await control('/calls'))['count'];
+  let quietSince = Date.now();
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const count = (await control('/calls'))['count'];
+    if (count !== last) {
+      last = count;
+      quietSince = Date.now();
+    } else if (Date.now() - quietSince >= quietMs) {
+      return;
+    }
+  }
+}
+
+interface Load {
+  connections: number;
+  duration?: number;
+  amount?: number;
+  /** A fresh body per request, from the request's sequence number. */
+  body: (sequence: number) => string;
+  /** Whether a 200 answer is a success (GraphQL errors come with 200). */
+  ok?: (body: string) => boolean;
+  /** Quiet time awaited after the round (see settle); default 300 ms. */
+  settleMs?: number;
+}
+
+interface Round {
+  requests: number;
+  ok: number;
+  seconds: number;
+  rps: number;
+  okRps: number;
+  p50: number;
+  p99: number;
+  awsCalls: number;
+  throttled: number;
+  maxPerSecond: number;
+  minGapMs: number;
+  peakRssMiB: number;
+  cpuMs: number;
+}
+
+const noErrors = (body: string): boolean => !body.includes('"errors"');
+
+async function drive(target: Proc, load: Load, token: string): Promise<Round> {
+  const before = await control('/calls');
+  let sequence = 0;
+  let ok = 0;
+  let peakRss = rssMiB(target.pid);
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, rssMiB(target.pid));
+  }, 100);
+  const isOk = load.ok ?? noErrors;
+  const cpuBefore = cpuMs(target.pid);
+  const result = await autocannon({
+    url: target.url,
+    method: 'POST',
+    connections: load.connections,
+    ...(load.amount !== undefined ? { amount: load.amount } : { duration: load.duration ?? DURATION }),
+    timeout: 30,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    requests: [
+      {
+        setupRequest: (request) => ({ ...request, body: load.body(sequence++) }),
+        onResponse: (status, body) => {
+          if (status === 200 && isOk(body)) ok += 1;
+        },
+      },
+    ],
+  });
+  clearInterval(sampler);
+  const cpu = cpuMs(target.pid) - cpuBefore;
+  peakRss = Math.max(peakRss, rssMiB(target.pid));
+  // Calls still arriving after the round (cut-off requests, SDK retries) belong to it, not the next.
+  await settle(load.settleMs ?? 300);
+  const after = await control(`/calls?from=${before['count']}&window=1`);
+  const requests = result.requests.total;
+  const seconds = result.duration;
+  return {
+    requests,
+    ok,
+    seconds,
+    rps: requests / seconds,
+    okRps: ok / seconds,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    awsCalls: after['calls'] as number,
+    throttled: after['throttled'] as number,
+    maxPerSecond: after['maxPerSecond'] as number,
+    minGapMs: after['minGapMs'] as number,
+    peakRssMiB: peakRss,
+    cpuMs: cpu,
+  };
+}
+
+interface Side {
+  rounds: Round[];
+}
+
+function summarize(rounds: Round[]) {
+  const mean = (pick: (round: Round) => number) => rounds.reduce((sum, round) => sum + pick(round), 0) / rounds.length;
+  const requests = rounds.reduce((sum, round) => sum + round.requests, 0);
+  const ok = rounds.reduce((sum, round) => sum + round.ok, 0);
+  const seconds = rounds.reduce((sum, round) => sum + round.seconds, 0);
+  const awsCalls = rounds.reduce((sum, round) => sum + round.awsCalls, 0);
+  const throttled = rounds.reduce((sum, round) => sum + round.throttled, 0);
+  return {
+    requests,
+    ok,
+    rps: requests / seconds,
+    okRps: ok / seconds,
+    p50: mean((round) => round.p50),
+    p99: mean((round) => round.p99),
+    awsCalls,
+    throttled,
+    callsPerRequest: awsCalls / Math.max(1, requests),
+    callsPerSecond: (awsCalls - throttled) / seconds,
+    maxPerSecond: Math.max(...rounds.map((round) => round.maxPerSecond)),
+    minGapMs: Math.min(...rounds.map((round) => round.minGapMs ?? Number.POSITIVE_INFINITY)),
+    peakRssMiB: Math.max(...rounds.map((round) => round.peakRssMiB)),
+    cpuMsPerRequest: rounds.reduce((sum, round) => sum + round.cpuMs, 0) / Math.max(1, requests),
+  };
+}
+
+/** Warm-up of each side, then ROUNDS alternating measured rounds: gateway, baseline, gateway, … */
+async function alternate(gateway: Proc, baseline: Proc | undefined, gatewayLoad: Load, baselineLoad: Load, token: string): Promise<{ gateway: Side; baseline?: Side }> {
+  if (WARMUP > 0) {
+    await drive(gateway, { ...gatewayLoad, amount: undefined, duration: WARMUP }, token);
+    if (baseline) await drive(baseline, { ...baselineLoad, amount: undefined, duration: WARMUP }, token);
+  }
+  const sides = { gateway: { rounds: [] as Round[] }, baseline: baseline ? { rounds: [] as Round[] } : undefined };
+  for (let round = 0; round < ROUNDS; round += 1) {
+    sides.gateway.rounds.push(await drive(gateway, gatewayLoad, token));
+    if (baseline && sides.baseline) sides.baseline.rounds.push(await drive(baseline, baselineLoad, token));
+  }
+  return sides;
+}
+
+// ---- the scenarios --------------------------------------------------------------------------
+
+const post = (query: string, variables: Record<string, unknown>) => JSON.stringify({ query, variables });
+const connectionBody = (id: string) => post(CONNECTION_QUERY, { domainIdentifier: BENCH_DOMAIN, identifier: id });
+const rotating = (sequence: number) => connectionBody(BENCH_IDS[sequence % BENCH_IDS.length] as string);
+
+const FAN_OUT_IDS = 10;
+const FAN_OUT_ALIASES = 50;
+/** 50 aliases over 10 ids, the ids passed as variables so one document serves every request. */
+const FAN_OUT_QUERY = `query FanOut(${Array.from({ length: FAN_OUT_IDS }, (_, index) => `$id${index}: ID!`).join(', ')}) {
+${Array.from({ length: FAN_OUT_ALIASES }, (_, index) => `  c${index}: dataZoneConnection(domainIdentifier: "${BENCH_DOMAIN}", identifier: $id${index % FAN_OUT_IDS}) { domainId connectionId name description type scope environmentId projectId physicalEndpoints { host port protocol } }`).join('\n')}
+}`;
+/** Request k reads the k-th block of 10 ids: concurrent requests never share an id. */
+const fanOutBody = (sequence: number) => {
+  const first = (sequence * FAN_OUT_IDS) % BENCH_IDS.length;
+  const variables = Object.fromEntries(Array.from({ length: FAN_OUT_IDS }, (_, index) => [`id${index}`, BENCH_IDS[first + index]]));
+  return post(FAN_OUT_QUERY, variables);
+};
+
+const ENTITIES = 100;
+const entitiesBody = (sequence: number) => {
+  const first = (sequence * ENTITIES) % BENCH_IDS.length;
+  const representations = Array.from({ length: ENTITIES }, (_, index) => ({ __typename: 'DataZoneConnection', domainId: BENCH_DOMAIN, connectionId: BENCH_IDS[first + index] }));
+  return post(ENTITIES_QUERY, { representations });
+};
+
+interface Report {
+  lines: string[];
+  verdicts: string[];
+}
+const report: Report = { lines: [], verdicts: [] };
+const f1 = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : 'n/a');
+const f2 = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : 'n/a');
+const f0 = (value: number) => (Number.isFinite(value) ? Math.round(value).toString() : 'n/a');
+
+function say(line = ''): void {
+  process.stdout.write(`${line}\n`);
+  report.lines.push(line);
+}
+
+function verdict(name: string, met: boolean, detail: string): void {
+  const line = `- **${name}** ${met ? 'met' : 'MISSED'}: ${detail}`;
+  report.verdicts.push(line);
+  process.stdout.write(`${line}\n`);
+}
+
+function table(rows: Array<[string, ReturnType<typeof summarize>]>, extra?: (summary: ReturnType<typeof summarize>) => string): void {
+  say(`| side | requests | req/s | p50 ms | p99 ms | AWS calls | calls/request | CPU ms/request | peak RSS MiB |${extra ? ' note |' : ''}`);
+  say(`|---|---|---|---|---|---|---|---|---|${extra ? '---|' : ''}`);
+  for (const [name, summary] of rows) {
+    say(`| ${name} | ${summary.requests} | ${f0(summary.rps)} | ${f2(summary.p50)} | ${f2(summary.p99)} | ${summary.awsCalls} | ${f2(summary.callsPerRequest)} | ${f2(summary.cpuMsPerRequest)} | ${f1(summary.peakRssMiB)} |${extra ? ` ${extra(summary)} |` : ''}`);
+  }
+}
+
+function roundsLine(side: string, rounds: Round[]): void {
+  say(`  ${side} rounds req/s: ${rounds.map((round) => f0(round.rps)).join(', ')}`);
+}
+
+async function main(): Promise<void> {
+  const began = Date.now();
+  const token = await new SignJWT({ scope: 'connections:read' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('bench')
+    .setIssuedAt()
+    .setExpirationTime('2h')
+    .sign(new TextEncoder().encode(JWT_SECRET));
+
+  const emulator = await startProcess('emulator', 'bench/emulator-process.ts', {}, (line) => {
+    if (typeof line['emulator'] !== 'string') return undefined;
+    controlUrl = line['control'] as string;
+    return line['emulator'];
+  });
+  emulatorUrl = emulator.url;
+  const baseline = await startBaseline();
+
+  say(`# Benchmark: the gateway against the direct SDK path`);
+  say();
+  say(`Command: \`${commandLine()}\``);
+  say();
+  say(`Machine: ${os.availableParallelism()} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), ${f1(os.totalmem() / 2 ** 30)} GiB memory, Node ${process.version}, ${os.type()} ${os.release()}. Date: ${new Date().toISOString()}.`);
+  say();
+  say(`Each side runs in its own process (gateway: \`src/server/main.ts\` with NODE_ENV=production; baseline: \`bench/baseline.ts\`, a bare node:http handler making the same GetConnection call with the same SDK client configuration and returning the same JSON), in front of one emulator process. autocannon runs in the orchestrating process. Per scenario: ${WARMUP} s warm-up per side, then ${ROUNDS} measured rounds per side (${DURATION} s each; B: ${B_REQUESTS} requests, C: ${C_REQUESTS} requests, so that every request counted has completed and AWS calls per request are exact), alternating gateway and baseline. req/s is completed requests ÷ time over all rounds; p50/p99 are the means of the rounds' autocannon percentiles; AWS calls come from the emulator's call log; peak RSS is sampled every 100 ms from /proc.`);
+
+  // Both sides must answer the same JSON for the same request before anything is measured.
+  const gatewayA = await startGateway('gateway', { AWS_RATE_LIMIT_PER_SECOND: '0', CACHE_TTL_SECONDS: '0' });
+  await checkSameAnswers(gatewayA, baseline, token);
+
+  if (SCENARIOS.has('A')) {
+    for (const latency of [0, LATENCY_MS]) {
+      await control(`/latency?ms=${latency}`);
+      const load: Load = { connections: CONNECTIONS, body: rotating };
+      const sides = await alternate(gatewayA, baseline, load, load, token);
+      const gw = summarize(sides.gateway.rounds);
+      const base = summarize(sides.baseline!.rounds);
+      say();
+      say(`## A. One connection per request, ${CONNECTIONS} connections, emulator latency ${latency} ms`);
+      say();
+      say(`Each request reads a different connection (1000 ids in rotation), so nothing is shared between requests; gateway with AWS_RATE_LIMIT_PER_SECOND=0 and no cache, like the baseline.`);
+      say();
+      table([
+        ['gateway', gw],
+        ['baseline', base],
+      ]);
+      roundsLine('gateway', sides.gateway.rounds);
+      roundsLine('baseline', sides.baseline!.rounds);
+      // Adjacent rounds share the machine's conditions of the moment; their ratios show the spread.
+      const pairs = sides.gateway.rounds.map((round, index) => round.rps / (sides.baseline!.rounds[index] as Round).rps);
+      say(`  ratio of adjacent rounds: ${pairs.map(f2).join(', ')}`);
+      const ratio = gw.rps / base.rps;
+      say();
+      say(`**gateway ÷ baseline req/s = ${f2(ratio)}**`);
+      verdict(`A (${latency} ms)`, ratio >= 0.9, `gateway ÷ baseline req/s = ${f2(ratio)} (target ≥ 0.90), ${f0(gw.rps)} vs ${f0(base.rps)} req/s`);
+    }
+  }
+
+  if (SCENARIOS.has('B')) {
+    await control(`/latency?ms=${LATENCY_MS}`);
+    const sides = await alternate(
+      gatewayA,
+      baseline,
+      { connections: B_CONNECTIONS, amount: B_REQUESTS, body: fanOutBody },
+      { connections: B_CONNECTIONS, amount: B_REQUESTS, body: rotating },
+      token,
+    );
+    const gw = summarize(sides.gateway.rounds);
+    const base = summarize(sides.baseline!.rounds);
+    say();
+    say(`## B. Fan-out: ${FAN_OUT_ALIASES} aliases over ${FAN_OUT_IDS} ids, emulator latency ${LATENCY_MS} ms, ${B_CONNECTIONS} connections`);
+    say();
+    say(`Gateway (the process of A: no rate limit, no cache): one request with ${FAN_OUT_ALIASES} aliased root fields over ${FAN_OUT_IDS} distinct ids (each request its own ids, so nothing is shared between requests). Baseline: one GetConnection per request, i.e. one AWS round trip, at the same concurrency.`);
+    say();
+    table([
+      ['gateway (50 aliases)', gw],
+      ['baseline (1 call)', base],
+    ]);
+    const ratio = gw.p50 / base.p50;
+    say();
+    say(`**AWS calls per request = ${f2(gw.callsPerRequest)} (distinct ids: ${FAN_OUT_IDS}); gateway p50 ÷ one round trip p50 = ${f2(ratio)}**`);
+    verdict('B calls', gw.callsPerRequest === FAN_OUT_IDS, `${f2(gw.callsPerRequest)} AWS calls per request for ${FAN_OUT_IDS} distinct ids (${gw.awsCalls} calls, ${gw.requests} requests)`);
+    verdict('B latency', ratio <= 1.5, `p50 ${f2(gw.p50)} ms vs one round trip ${f2(base.p50)} ms = ${f2(ratio)}× (target ≤ 1.5×)`);
+  }
+
+  if (SCENARIOS.has('C')) {
+    await control(`/latency?ms=${LATENCY_MS}`);
+    const load: Load = { connections: 1, amount: C_REQUESTS, body: entitiesBody };
+    const sides = await alternate(gatewayA, baseline, load, load, token);
+    const gw = summarize(sides.gateway.rounds);
+    const base = summarize(sides.baseline!.rounds);
+    const ideal = Math.ceil(ENTITIES / AWS_CONCURRENCY) * LATENCY_MS;
+    say();
+    say(`## C. _entities with ${ENTITIES} representations over ${ENTITIES} ids, emulator latency ${LATENCY_MS} ms, one request at a time`);
+    say();
+    say(`Ideal wall time: ceil(${ENTITIES} / ${AWS_CONCURRENCY}) × ${LATENCY_MS} ms = ${ideal} ms (AWS_MAX_CONCURRENCY=${AWS_CONCURRENCY}). Gateway: the process of A (no rate limit, no cache; with the default AWS_RATE_LIMIT_PER_SECOND=15 these 100 calls would take about 6.7 s by design). Baseline: the same ${ENTITIES} GetConnection calls with p-map at the same concurrency.`);
+    say();
+    table([
+      ['gateway (_entities)', gw],
+      ['baseline (100 calls)', base],
+    ]);
+    const ratio = gw.p50 / ideal;
+    say();
+    say(`**gateway wall time p50 ${f1(gw.p50)} ms = ${f2(ratio)} × ideal; baseline ${f2(base.p50 / ideal)} × ideal**`);
+    verdict('C', ratio <= 1.5, `p50 ${f1(gw.p50)} ms vs ideal ${ideal} ms = ${f2(ratio)}× (target ≤ 1.5×); p99 ${f1(gw.p99)} ms`);
+  }
+  await gatewayA.stop();
+
+  if (SCENARIOS.has('D')) await scenarioD(baseline, token);
+  if (SCENARIOS.has('E')) await scenarioE(baseline, token);
+
+  await baseline.stop();
+  await emulator.stop();
+  say();
+  say(`Total bench time: ${f0((Date.now() - began) / 1000)} s.`);
+  const body = [...report.lines, '', '## Targets', '', ...report.verdicts, ''].join('\n');
+  writeFileSync(OUTPUT, body);
+  process.stdout.write(`\nwrote ${OUTPUT}\n`);
+}
+
+async function scenarioD(baseline: Proc, token: string): Promise<void> {
+  await control(`/latency?ms=${LATENCY_MS}`);
+  // The SDK backs off before retrying a throttled call: wait for the retries of one round to land in it.
+  const hot: Load = { connections: CONNECTIONS, body: () => connectionBody(HOT_ID), settleMs: 2_500 };
+  const cacheTtl = '1';
+  say();
+  say(`## D. A hot connection: ${CONNECTIONS} connections read one id, emulator latency ${LATENCY_MS} ms`);
+  say();
+  say(`The emulator enforces AWS's quota of ${AWS_QUOTA_PER_SECOND} calls/s per operation (ThrottlingException beyond, as DataZone does); the gateway keeps its default client-side limit of ${GATEWAY_RATE_LIMIT} calls/s. Only answers without errors count as ok.`);
+  await control(`/quota?perSecond=${AWS_QUOTA_PER_SECOND}`);
+
+  const cached = await startGateway('gateway-cache', { CACHE_TTL_SECONDS: cacheTtl, AWS_RATE_LIMIT_PER_SECOND: String(GATEWAY_RATE_LIMIT) });
+  const withCache = await alternate(cached, baseline, hot, hot, token);
+  const uncached = await startGateway('gateway-coalesce', { CACHE_TTL_SECONDS: '0', AWS_RATE_LIMIT_PER_SECOND: String(GATEWAY_RATE_LIMIT) });
+  const coalescing = await alternate(uncached, undefined, hot, hot, token);
+  await uncached.stop();
+
+  const gw = summarize(withCache.gateway.rounds);
+  const base = summarize(withCache.baseline!.rounds);
+  const co = summarize(coalescing.gateway.rounds);
+  const quotaNote = (summary: ReturnType<typeof summarize>) =>
+    `ok ${f0(summary.okRps)}/s; AWS ${f1(summary.callsPerSecond)} calls/s accepted, max ${summary.maxPerSecond} in any 1 s; ${summary.throttled} throttled`;
+  say();
+  say(`### D1. With AWS's quota`);
+  say();
+  table(
+    [
+      [`gateway, CACHE_TTL_SECONDS=${cacheTtl}`, gw],
+      ['gateway, cache off (coalescing only)', co],
+      ['baseline', base],
+    ],
+    quotaNote,
+  );
+  const ratio = gw.okRps / base.okRps;
+  say();
+  say(`**cache on: gateway ÷ baseline ok req/s = ${f2(ratio)}; AWS saw at most ${gw.maxPerSecond} calls in any second (limit ${GATEWAY_RATE_LIMIT}). Cache off: ${f0(co.requests)} requests cost ${co.awsCalls} AWS calls (${f1(co.requests / Math.max(1, co.awsCalls))} requests per call), at most ${co.maxPerSecond} in any second.**`);
+  verdict('D cache', ratio >= 5 && gw.maxPerSecond <= GATEWAY_RATE_LIMIT, `ok req/s ${f0(gw.okRps)} vs baseline ${f0(base.okRps)} = ${f2(ratio)}× (target ≥ 5×), AWS max ${gw.maxPerSecond} calls in any 1 s (limit ${GATEWAY_RATE_LIMIT}), ${gw.throttled} throttled`);
+  verdict(
+    'D coalescing',
+    co.minGapMs >= LATENCY_MS && co.maxPerSecond <= GATEWAY_RATE_LIMIT && co.throttled === 0 && co.ok === co.requests,
+    `cache off: ${co.requests} reads of one id by ${CONNECTIONS} concurrent connections cost ${co.awsCalls} AWS calls; never two in flight at once (shortest gap between two calls ${f0(co.minGapMs)} ms ≥ the ${LATENCY_MS} ms a call takes); max ${co.maxPerSecond} in any 1 s (limit ${GATEWAY_RATE_LIMIT}); ${co.throttled} throttled, ${co.requests - co.ok} failed`,
+  );
+
+  // The same comparison without AWS's quota: what the baseline does when nothing stops it.
+  await control('/quota?perSecond=0');
+  const raw = await alternate(cached, baseline, hot, hot, token);
+  await cached.stop();
+  const rawGw = summarize(raw.gateway.rounds);
+  const rawBase = summarize(raw.baseline!.rounds);
+  say();
+  say(`### D2. Without a quota (the baseline is not throttled)`);
+  say();
+  table(
+    [
+      [`gateway, CACHE_TTL_SECONDS=${cacheTtl}`, rawGw],
+      ['baseline', rawBase],
+    ],
+    quotaNote,
+  );
+  say();
+  say(`**gateway ÷ baseline req/s = ${f2(rawGw.okRps / rawBase.okRps)} while the baseline made ${f0(rawBase.callsPerSecond)} AWS calls/s (AWS would throttle above ${AWS_QUOTA_PER_SECOND}) and the gateway ${f1(rawGw.callsPerSecond)}.**`);
+}
+
+async function scenarioE(baseline: Proc, token: string): Promise<void> {
+  await control('/latency?ms=0');
+  const step = Math.round(E_REQUESTS / 5);
+  const checkpoints = [1, 2, 3, 4, 5].map((part) => (part === 5 ? E_REQUESTS : part * step));
+  say();
+  say(`## E. ${E_REQUESTS} requests, ${CONNECTIONS} connections, emulator latency 0 ms: RSS at ${step} and at ${E_REQUESTS}`);
+  say();
+  say(`A fresh gateway process (no rate limit, no cache, as in A); RSS read from /proc at each checkpoint (median of ten readings over one second once the load has paused; no warm-up beyond the first ${step} requests). The target compares ${step} with ${E_REQUESTS}; the checkpoints between show the trend.`);
+  say();
+  say(`| side | ${checkpoints.map((count) => `RSS at ${count} MiB`).join(' | ')} | growth ${step} → ${E_REQUESTS} | peak RSS MiB | req/s |`);
+  say(`|---|${checkpoints.map(() => '---|').join('')}---|---|---|`);
+  const gateway = await startGateway('gateway-e', { AWS_RATE_LIMIT_PER_SECOND: '0', CACHE_TTL_SECONDS: '0' });
+  const growth: Record<string, number> = {};
+  for (const side of [gateway, baseline]) {
+    const load: Load = { connections: CONNECTIONS, body: rotating };
+    const readings: number[] = [];
+    let done = 0;
+    let seconds = 0;
+    let peak = 0;
+    for (const checkpoint of checkpoints) {
+      const part = await drive(side, { ...load, amount: checkpoint - done }, token);
+      done = checkpoint;
+      seconds += part.seconds;
+      peak = Math.max(peak, part.peakRssMiB);
+      readings.push(await settledRssMiB(side.pid));
+    }
+    const first = readings[0] as number;
+    const last = readings.at(-1) as number;
+    growth[side.name] = last / first - 1;
+    say(`| ${side.name === 'gateway-e' ? 'gateway' : side.name} | ${readings.map(f1).join(' | ')} | ${(100 * (last / first - 1)).toFixed(1)} % | ${f1(peak)} | ${f0(E_REQUESTS / seconds)} |`);
+  }
+  await gateway.stop();
+  const gatewayGrowth = growth['gateway-e'] as number;
+  verdict('E', gatewayGrowth < 0.1, `gateway RSS growth ${(100 * gatewayGrowth).toFixed(1)} % from ${step} to ${E_REQUESTS} requests (target < 10 %)`);
+}
+
+async function checkSameAnswers(gateway: Proc, baseline: Proc, token: string): Promise<void> {
+  const ask = async (target: Proc, body: string) => {
+    const response = await fetch(target.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
+    return JSON.stringify(await response.json());
+  };
+  for (const body of [connectionBody(BENCH_IDS[0] as string), connectionBody(HOT_ID), entitiesBody(3)]) {
+    const [fromGateway, fromBaseline] = await Promise.all([ask(gateway, body), ask(baseline, body)]);
+    if (fromGateway !== fromBaseline) {
+      throw new Error(`gateway and baseline answer differently:\n gateway:  ${fromGateway.slice(0, 400)}\n baseline: ${fromBaseline.slice(0, 400)}`);
+    }
+  }
+  say();
+  say(`Sanity check: for the same request bodies, gateway and baseline returned the same JSON (compared after parsing, in key order).`);
+}
+
+function commandLine(): string {
+  const knobs = Object.entries(env)
+    .filter(([name]) => name.startsWith('BENCH_'))
+    .map(([name, value]) => `${name}=${value}`);
+  return [...knobs, 'npm run bench'].join(' ');
+}
+
+main()
+  .then(() => {
+    clearTimeout(watchdog);
+    process.exit(0);
+  })
+  .catch((error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    killChildren();
+    process.exit(1);
+  });

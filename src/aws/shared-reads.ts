@@ -1,0 +1,153 @@
+/**
+ * Process-wide reuse of AWS reads across requests, for reads that carry no secret:
+ *
+ * - In-flight coalescing: concurrent identical reads share one AWS call. Always on; it only ever
+ *   merges calls that were already running at the same time, so it serves nothing stale.
+ * - A short-TTL cache of successful responses (`CACHE_TTL_SECONDS`, off by default).
+ *
+ * Secret-bearing reads (DataZone `withSecret=true`) never come here: the loaders pass
+ * `shareable: false` and the call goes straight to AWS, and callers holding the secrets scope use
+ * UNSHARED_READS for everything, so a credential is neither stored in nor served from anything
+ * shared between callers (CONTRACT.md, "Authorization"). As a second line of defence, a response
+ * that nonetheless carries a credential member is never stored.
+ *
+ * Values handed out are shared between requests: resolvers treat AWS responses as read-only.
+ */
+
+/** How a loader reads from AWS: through the shared coalescing/cache, or on its own. */
+export interface AwsReads {
+  read<T>(key: string, shareable: boolean, fetch: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * For callers who may read secrets (`connections:secrets:read`): every read is their own. They
+ * neither join nor start shared calls and never read from or write to the cache, whether or not a
+ * given call asks for secrets.
+ */
+export const UNSHARED_READS: AwsReads = { read: (_key, _shareable, fetch) => fetch() };
+
+/** Most entries the cache holds; the oldest are evicted first, so memory stays bounded. */
+export const CACHE_MAX_ENTRIES = 10_000;
+
+export interface SharedReadsOptions {
+  /** 0 turns the cache off; coalescing stays on. */
+  cacheTtlMs: number;
+  /** Whether a response carries a credential member (then it is never cached). */
+  containsSecret?: (value: unknown) => boolean;
+  maxEntries?: number;
+  /** Injectable clock (ms); Date.now by default. */
+  now?: () => number;
+}
+
+export interface SharedReadsStats {
+  /** Reads that went to AWS. */
+  fetched: number;
+  /** Reads that joined an AWS call already in flight. */
+  coalesced: number;
+  /** Reads answered from the cache. */
+  cacheHits: number;
+  cacheEntries: number;
+}
+
+interface CacheEntry {
+  value: unknown;
+  expiresAt: number;
+}
+
+export class SharedReads implements AwsReads {
+  private readonly inFlight = new Map<string, Promise<unknown>>();
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly cacheTtlMs: number;
+  private readonly maxEntries: number;
+  private readonly now: () => number;
+  private readonly containsSecret: (value: unknown) => boolean;
+  private readonly counters = { fetched: 0, coalesced: 0, cacheHits: 0 };
+
+  constructor(options: SharedReadsOptions) {
+    this.cacheTtlMs = options.cacheTtlMs;
+    this.maxEntries = options.maxEntries ?? CACHE_MAX_ENTRIES;
+    this.now = options.now ?? (() => Date.now());
+    this.containsSecret = options.containsSecret ?? (() => false);
+  }
+
+  /**
+   * `key` must name the operation and every parameter of the call. With `shareable: false` the
+   * call is made as it is, seen by nothing else.
+   */
+  read<T>(key: string, shareable: boolean, fetch: () => Promise<T>): Promise<T> {
+    if (!shareable) {
+      this.counters.fetched += 1;
+      return fetch();
+    }
+    if (this.cacheTtlMs > 0) {
+      const entry = this.cache.get(key);
+      if (entry !== undefined) {
+        if (entry.expiresAt > this.now()) {
+          this.counters.cacheHits += 1;
+          return Promise.resolve(entry.value as T);
+        }
+        this.cache.delete(key);
+      }
+    }
+    const running = this.inFlight.get(key);
+    if (running !== undefined) {
+      this.counters.coalesced += 1;
+      return running as Promise<T>;
+    }
+    this.counters.fetched += 1;
+    const call = fetch().then(
+      (value) => {
+        this.inFlight.delete(key);
+        this.store(key, value);
+        return value;
+      },
+      (error: unknown) => {
+        // Failures are never cached: the next read tries AWS again.
+        this.inFlight.delete(key);
+        throw error;
+      },
+    );
+    this.inFlight.set(key, call);
+    return call;
+  }
+
+  stats(): SharedReadsStats {
+    return { ...this.counters, cacheEntries: this.cache.size };
+  }
+
+  private store(key: string, value: unknown): void {
+    if (this.cacheTtlMs <= 0 || this.containsSecret(value)) return;
+    if (this.cache.size >= this.maxEntries) this.evict();
+    this.cache.set(key, { value, expiresAt: this.now() + this.cacheTtlMs });
+  }
+
+  /** Drops expired entries, then, if still full, the oldest tenth (Map keeps insertion order). */
+  private evict(): void {
+    const now = this.now();
+    for (const [key, entry] of this.cache) if (entry.expiresAt <= now) this.cache.delete(key);
+    if (this.cache.size < this.maxEntries) return;
+    let toDrop = Math.max(1, Math.floor(this.maxEntries / 10));
+    for (const key of this.cache.keys()) {
+      if (toDrop-- <= 0) break;
+      this.cache.delete(key);
+    }
+  }
+}
+
+/**
+ * A `containsSecret` check from the schema's secret fields (DataZone member names equal the field
+ * names): true when any member of that name holds a value anywhere in the response.
+ */
+export function secretMemberDetector(secretMemberNames: Iterable<string>): (value: unknown) => boolean {
+  const names = new Set(secretMemberNames);
+  const visit = (value: unknown, depth: number): boolean => {
+    if (value === null || typeof value !== 'object' || depth > 32) return false;
+    if (Array.isArray(value)) return value.some((item) => visit(item, depth + 1));
+    for (const [member, child] of Object.entries(value)) {
+      if (names.has(member) && child !== null && child !== undefined) return true;
+      if (visit(child, depth + 1)) return true;
+    }
+    return false;
+  };
+  return (value) => visit(value, 0);
+}

@@ -1,0 +1,227 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DEMO_DOMAIN_ID, SECRET_CANARY_PREFIX } from '../src/emulator/seed.js';
+import { READ, SECRETS, type Stack, callsOf, mintToken, startStack } from './support/stack.js';
+
+const CONNECTION = `query($id: ID!, $withSecret: Boolean) {
+  dataZoneConnection(domainIdentifier: "${DEMO_DOMAIN_ID}", identifier: $id, withSecret: $withSecret) {
+    connectionId name
+  }
+}`;
+const CONNECTION_WITH_CREDENTIALS = `query($id: ID!) {
+  dataZoneConnection(domainIdentifier: "${DEMO_DOMAIN_ID}", identifier: $id, withSecret: true) {
+    connectionId name connectionCredentials { accessKeyId secretAccessKey }
+  }
+}`;
+
+describe('in-flight coalescing across requests (cache off)', () => {
+  let stack: Stack;
+  let reader: string;
+  let secretsReader: string;
+  beforeAll(async () => {
+    stack = await startStack({ env: { CACHE_TTL_SECONDS: '0', AWS_RATE_LIMIT_PER_SECOND: '0' } });
+    reader = await mintToken([READ]);
+    secretsReader = await mintToken([READ, SECRETS]);
+  });
+  afterAll(() => stack.close());
+  afterEach(() => {
+    stack.emulator.setLatency(0);
+    stack.emulator.clearFaults();
+    stack.emulator.resetCalls();
+  });
+
+  it('dataZoneConnection - 16 concurrent identical requests make one AWS call, every one answered', async () => {
+    // The one AWS call stays in flight long enough for all 16 requests to join it.
+    stack.emulator.injectFault({ service: 'datazone', id: 'conn-athena-sales', kind: 'latency', latencyMs: 1_500 });
+    const before = stack.gateway.sharedReads.stats();
+    const responses = await Promise.all(
+      Array.from({ length: 16 }, () => stack.graphql(CONNECTION, { token: reader, variables: { id: 'conn-athena-sales' } })),
+    );
+    for (const response of responses) {
+      expect(response.body.errors).toBeUndefined();
+      expect(response.body.data).toEqual({ dataZoneConnection: { connectionId: 'conn-athena-sales', name: 'athena-sales' } });
+    }
+    expect(callsOf(stack.emulator, 'GetConnection')).toHaveLength(1);
+    expect(stack.gateway.sharedReads.stats().coalesced - before.coalesced).toBe(15);
+  });
+
+  it('a failed call is shared by the requests that joined it, then retried by the next request', async () => {
+    stack.emulator.injectFault({ service: 'datazone', id: 'conn-s3-datalake', kind: 'error', errorName: 'AccessDeniedException', times: 1 });
+    stack.emulator.setLatency(1_000);
+    const responses = await Promise.all(
+      Array.from({ length: 4 }, () => stack.graphql(CONNECTION, { token: reader, variables: { id: 'conn-s3-datalake' } })),
+    );
+    for (const response of responses) expect(response.body.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
+    const next = await stack.graphql(CONNECTION, { token: reader, variables: { id: 'conn-s3-datalake' } });
+    expect(next.body.data).toEqual({ dataZoneConnection: { connectionId: 'conn-s3-datalake', name: 's3-datalake-raw' } });
+    expect(callsOf(stack.emulator, 'GetConnection')).toHaveLength(2);
+  });
+
+  it('secrets readers never share a call, even among themselves: one AWS call each', async () => {
+    stack.emulator.injectFault({ service: 'datazone', id: 'conn-iam-project', kind: 'latency', latencyMs: 500 });
+    const responses = await Promise.all(
+      Array.from({ length: 4 }, () => stack.graphql(CONNECTION_WITH_CREDENTIALS, { token: secretsReader, variables: { id: 'conn-iam-project' } })),
+    );
+    for (const response of responses) {
+      expect(response.body.errors).toBeUndefined();
+      expect(response.text).toContain(`${SECRET_CANARY_PREFIX}conn-iam-project-secretAccessKey`);
+    }
+    const calls = callsOf(stack.emulator, 'GetConnection');
+    expect(calls).toHaveLength(4);
+    expect(calls.every((call) => call.withSecret)).toBe(true);
+  });
+});
+
+describe('short-TTL cache of non-secret responses (CACHE_TTL_SECONDS)', () => {
+  let stack: Stack;
+  let reader: string;
+  let secretsReader: string;
+  beforeAll(async () => {
+    stack = await startStack({ env: { CACHE_TTL_SECONDS: '2', AWS_RATE_LIMIT_PER_SECOND: '0' } });
+    reader = await mintToken([READ]);
+    secretsReader = await mintToken([READ, SECRETS]);
+  });
+  afterAll(() => stack.close());
+  afterEach(() => {
+    vi.useRealTimers();
+    stack.emulator.clearFaults();
+    stack.emulator.resetCalls();
+  });
+
+  it('a response is reused until its TTL is over, then fetched again', async () => {
+    // Only the clock is faked: timers, sockets and the emulator run for real.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+    const read = () => stack.graphql(CONNECTION, { token: reader, variables: { id: 'conn-spark-glue' } });
+    expect((await read()).body.data).toEqual({ dataZoneConnection: { connectionId: 'conn-spark-glue', name: 'spark-glue-interactive' } });
+    vi.setSystemTime(Date.now() + 1_900);
+    expect((await read()).body.data).toEqual({ dataZoneConnection: { connectionId: 'conn-spark-glue', name: 'spark-glue-interactive' } });
+    expect(callsOf(stack.emulator, 'GetConnection')).toHaveLength(1);
+    vi.setSystemTime(Date.now() + 200);
+    expect((await read()).body.data).toEqual({ dataZoneConnection: { connectionId: 'conn-spark-glue', name: 'spark-glue-interactive' } });
+    expect(callsOf(stack.emulator, 'GetConnection')).toHaveLength(2);
+  });
+
+  it('a secrets reader\'s withSecret response is never stored: the next plain read calls AWS and carries no secret', async () => {
+    const before = stack.gateway.sharedReads.stats();
+    for (let round = 0; round < 2; round += 1) {
+      const secret = await stack.graphql(CONNECTION_WITH_CREDENTIALS, { token: secretsReader, variables: { id: 'conn-glue-snowflake' } });
+      expect(secret.body.errors).toBeUndefined();
+      expect(secret.text).toContain(`${SECRET_CANARY_PREFIX}conn-glue-snowflake-accessKeyId`);
+    }
+    // Each secret read went to AWS itself, and nothing was added to the cache.
+    expect(callsOf(stack.emulator, 'GetConnection').map((call) => call.withSecret)).toEqual([true, true]);
+    expect(stack.gateway.sharedReads.stats().cacheEntries).toBe(before.cacheEntries);
+    expect(stack.gateway.sharedReads.stats().cacheHits).toBe(before.cacheHits);
+
+    const plain = await stack.graphql(
+      `{ dataZoneConnection(domainIdentifier: "${DEMO_DOMAIN_ID}", identifier: "conn-glue-snowflake") {
+        name physicalEndpoints { glueConnection { authenticationConfiguration { oAuth2Properties { oAuth2ClientApplication { userManagedClientApplicationClientId } } } } }
+      } }`,
+      { token: reader },
+    );
+    expect(plain.body.errors).toBeUndefined();
+    expect(plain.text).not.toContain(SECRET_CANARY_PREFIX);
+    expect(callsOf(stack.emulator, 'GetConnection').map((call) => call.withSecret)).toEqual([true, true, false]);
+  });
+
+  it('a cached plain response is never served to a secrets reader, with or without credentials selected', async () => {
+    await stack.graphql(CONNECTION, { token: reader, variables: { id: 'conn-redshift-cluster' } });
+    await stack.graphql(CONNECTION, { token: reader, variables: { id: 'conn-redshift-cluster' } });
+    expect(callsOf(stack.emulator, 'GetConnection').map((call) => call.withSecret)).toEqual([false]);
+    const hitsBefore = stack.gateway.sharedReads.stats().cacheHits;
+    // The secrets reader asks for non-secret fields only (withSecret is not sent): still its own call.
+    const plainFields = await stack.graphql(CONNECTION, { token: secretsReader, variables: { id: 'conn-redshift-cluster' } });
+    expect(plainFields.body.data).toEqual({ dataZoneConnection: { connectionId: 'conn-redshift-cluster', name: 'redshift-sales-cluster' } });
+    const secret = await stack.graphql(
+      `{ dataZoneConnection(domainIdentifier: "${DEMO_DOMAIN_ID}", identifier: "conn-redshift-cluster") {
+        props { ... on DataZoneRedshiftProperties { credentials { ... on DataZoneUsernamePassword { username password } } } }
+      } }`,
+      { token: secretsReader },
+    );
+    expect(secret.body.errors).toBeUndefined();
+    expect(secret.text).toContain(`${SECRET_CANARY_PREFIX}conn-redshift-cluster-password`);
+    expect(callsOf(stack.emulator, 'GetConnection').map((call) => call.withSecret)).toEqual([false, false, true]);
+    expect(stack.gateway.sharedReads.stats().cacheHits).toBe(hitsBefore);
+  });
+
+  it('a secrets reader\'s plain read is not stored either: the next reader calls AWS itself', async () => {
+    const entriesBefore = stack.gateway.sharedReads.stats().cacheEntries;
+    await stack.graphql(CONNECTION, { token: secretsReader, variables: { id: 'conn-hyperpod-training' } });
+    expect(stack.gateway.sharedReads.stats().cacheEntries).toBe(entriesBefore);
+    const plain = await stack.graphql(CONNECTION, { token: reader, variables: { id: 'conn-hyperpod-training' } });
+    expect(plain.body.data).toEqual({ dataZoneConnection: { connectionId: 'conn-hyperpod-training', name: 'hyperpod-training' } });
+    expect(callsOf(stack.emulator, 'GetConnection')).toHaveLength(2);
+  });
+
+  it('a plain response that nonetheless carries a credential member is never stored', async () => {
+    // AWS answering a credential without withSecret (here inside a union member newer than the SDK).
+    stack.emulator.putConnection({
+      domainId: DEMO_DOMAIN_ID,
+      connectionId: 'conn-future',
+      name: 'future',
+      type: 'ATHENA',
+      props: { quantumProperties: { endpoint: 'q.example.com', password: `${SECRET_CANARY_PREFIX}future` } },
+    });
+    for (let round = 0; round < 2; round += 1) {
+      const response = await stack.graphql(CONNECTION, { token: reader, variables: { id: 'conn-future' } });
+      expect(response.body.data).toEqual({ dataZoneConnection: { connectionId: 'conn-future', name: 'future' } });
+    }
+    expect(callsOf(stack.emulator, 'GetConnection')).toHaveLength(2);
+  });
+});
+
+describe('client-side rate limit per AWS operation (AWS_RATE_LIMIT_PER_SECOND)', () => {
+  const LIMIT = 4;
+  let stack: Stack;
+  let reader: string;
+  const ids = Array.from({ length: 10 }, (_, index) => `conn-burst-${index}`);
+  beforeAll(async () => {
+    // The emulator enforces the same quota as AWS would: a call beyond it is a ThrottlingException.
+    stack = await startStack({ env: { AWS_RATE_LIMIT_PER_SECOND: String(LIMIT), AWS_MAX_ATTEMPTS: '1' }, emulator: { quotaPerSecond: LIMIT } });
+    reader = await mintToken([READ]);
+    for (const id of ids) stack.emulator.putConnection({ domainId: DEMO_DOMAIN_ID, connectionId: id, name: id, type: 'ATHENA' });
+  });
+  afterAll(() => stack.close());
+
+  it('a burst of 10 distinct reads queues: all succeed, AWS never sees more than the limit in any second', async () => {
+    stack.emulator.resetCalls();
+    const responses = await Promise.all(ids.map((id) => stack.graphql(CONNECTION, { token: reader, variables: { id } })));
+    for (const [index, response] of responses.entries()) {
+      expect(response.body.errors).toBeUndefined();
+      expect(response.body.data).toEqual({ dataZoneConnection: { connectionId: ids[index], name: ids[index] } });
+    }
+    const arrivals = callsOf(stack.emulator, 'GetConnection').map((call) => call.at).sort((a, b) => a - b);
+    // One attempt per read (AWS_MAX_ATTEMPTS=1): nothing was throttled and retried.
+    expect(arrivals).toHaveLength(10);
+    for (let index = 0; index + LIMIT < arrivals.length; index += 1) {
+      expect(arrivals[index + LIMIT]! - arrivals[index]!).toBeGreaterThanOrEqual(1_000);
+    }
+    // It did queue: 10 calls at 4 per second span at least two windows.
+    expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThanOrEqual(2_000);
+  });
+});
+
+describe('rate limit queue bound (AWS_RATE_LIMIT_MAX_WAIT_MS)', () => {
+  let stack: Stack;
+  let reader: string;
+  beforeAll(async () => {
+    stack = await startStack({ env: { AWS_RATE_LIMIT_PER_SECOND: '2', AWS_RATE_LIMIT_MAX_WAIT_MS: '1000' } });
+    reader = await mintToken([READ]);
+  });
+  afterAll(() => stack.close());
+
+  it('a call that would wait longer than the bound fails at once as THROTTLED, without reaching AWS', async () => {
+    stack.emulator.resetCalls();
+    const aliases = ['conn-athena-sales', 'conn-s3-datalake', 'conn-spark-glue', 'conn-iam-project', 'conn-spark-emr', 'conn-redshift-cluster'].map(
+      (id, index) => `c${index}: dataZoneConnection(domainIdentifier: "${DEMO_DOMAIN_ID}", identifier: "${id}") { connectionId }`,
+    );
+    const response = await stack.graphql(`{ ${aliases.join('\n')} }`, { token: reader });
+    const data = response.body.data as Record<string, { connectionId: string } | null>;
+    const throttled = (response.body.errors ?? []).filter((error) => error.extensions?.['code'] === 'THROTTLED');
+    // Two start at once, two queue for the next window, the rest would wait beyond 1 s.
+    expect(Object.values(data).filter((value) => value !== null)).toHaveLength(4);
+    expect(throttled).toHaveLength(2);
+    expect(throttled[0]?.message).toMatch(/too many AWS calls are queued in the gateway/);
+    expect(throttled[0]?.extensions?.['aws']).toMatchObject({ service: 'datazone', errorName: 'ClientRateLimitExceeded', requestId: null });
+    expect(callsOf(stack.emulator, 'GetConnection')).toHaveLength(4);
+  });
+});
