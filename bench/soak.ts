@@ -377,6 +377,14 @@ async function main(): Promise<void> {
     AWS_REQUEST_TIMEOUT_MS: String(KNOBS.awsTimeoutMs),
     AWS_MAX_ATTEMPTS: String(KNOBS.maxAttempts),
     REQUEST_DEADLINE_MS: String(KNOBS.deadlineMs),
+    // The soak drives ~30x AWS's per-operation quota at an emulator that has none: the client-side
+    // limiter (tested in test/shared-reads.test.ts, measured by bench scenario D) would turn most of
+    // the run into queueing.
+    AWS_RATE_LIMIT_PER_SECOND: '0',
+    // The checker attributes each item's expected outcome to the AWS calls of its own request (by
+    // x-gateway-request-id); coalescing would hand one request's faulted call to another. Sharing is
+    // tested in test/shared-reads.test.ts and measured by bench scenario D.
+    AWS_SHARE_READS: 'false',
     LOG_LEVEL: 'info',
   };
   const gateway: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], { env: gatewayEnv, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -525,7 +533,7 @@ async function main(): Promise<void> {
     `- Started: ${startedAt.toISOString()}, load for ${loadSeconds.toFixed(1)} s`,
     `- Machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.type()} ${os.release()} (${os.arch()}), Node ${process.version}; load average (1/5/15 min) at start ${loadAverageAtStart}, at end ${os.loadavg().map((value) => value.toFixed(2)).join(' / ')} (other work on the machine shares its CPUs)`,
     `- Setup, all on loopback: the gateway as \`npm start\` runs it (\`src/server/main.ts\`, NODE_ENV=production, LOG_LEVEL=info) in its own process; the emulator and ${KNOBS.concurrency} concurrent clients in the soak process.`,
-    `- Gateway settings: AWS_MAX_ATTEMPTS=${KNOBS.maxAttempts}, AWS_REQUEST_TIMEOUT_MS=${KNOBS.awsTimeoutMs}, REQUEST_DEADLINE_MS=${KNOBS.deadlineMs}`,
+    `- Gateway settings: AWS_MAX_ATTEMPTS=${KNOBS.maxAttempts}, AWS_REQUEST_TIMEOUT_MS=${KNOBS.awsTimeoutMs}, REQUEST_DEADLINE_MS=${KNOBS.deadlineMs}, AWS_RATE_LIMIT_PER_SECOND=0 (client-side limiter off), AWS_SHARE_READS=false (each item's outcome comes from its own request's AWS calls, which the checker attributes faults by)`,
     `- Faults per AWS call (emulator \`rate\` rules, seeded PRNG, seed ${KNOBS.seed}): ${(KNOBS.throttleRate * 100).toFixed(1)}% ThrottlingException, ${(KNOBS.serverErrorRate * 100).toFixed(1)}% InternalFailureException (500), ${(KNOBS.resetRate * 100).toFixed(1)}% connection resets, ${(KNOBS.hangRate * 100).toFixed(1)}% hangs${KNOBS.burstMs > 0 ? `; plus a throttling burst on every GetConnection for ${KNOBS.burstMs} ms of every ${KNOBS.burstPeriodMs} ms` : ''}`,
     `- Load: each request is 1–6 items (root-field aliases or \`_entities\` representations, QuickSight connectors and DataZone connections mixed), ~86% seeded ids, ~7% missing ids, ~7% invalid ids; half the callers hold the secrets scope, ~30% of DataZone root fields ask for credentials.`,
     '',

@@ -52,3 +52,11 @@ describe('router.yaml', () => {
     expect(readFileSync('README.md', 'utf8')).toContain(readFileSync('router.yaml', 'utf8').trim());
   });
 });
+
+describe('AWS_SHARE_READS', () => {
+  it('defaults to sharing and can be switched off', () => {
+    expect(loadConfig({}).cache.shareReads).toBe(true);
+    expect(loadConfig({ AWS_SHARE_READS: 'false' }).cache.shareReads).toBe(false);
+    expect(() => loadConfig({ AWS_SHARE_READS: 'maybe' })).toThrow(/AWS_SHARE_READS/);
+  });
+});

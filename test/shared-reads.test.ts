@@ -71,6 +71,26 @@ describe('in-flight coalescing across requests (cache off)', () => {
   });
 });
 
+describe('AWS_SHARE_READS=false', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ env: { AWS_SHARE_READS: 'false', CACHE_TTL_SECONDS: '60', AWS_RATE_LIMIT_PER_SECOND: '0' } });
+  });
+  afterAll(() => stack.close());
+
+  it('every request makes its own AWS call: no coalescing, and no cache even with a TTL set', async () => {
+    const reader = await mintToken([READ]);
+    stack.emulator.injectFault({ service: 'datazone', id: 'conn-athena-sales', kind: 'latency', latencyMs: 500 });
+    const responses = await Promise.all(
+      Array.from({ length: 4 }, () => stack.graphql(CONNECTION, { token: reader, variables: { id: 'conn-athena-sales' } })),
+    );
+    for (const response of responses) expect(response.body.data).toEqual({ dataZoneConnection: { connectionId: 'conn-athena-sales', name: 'athena-sales' } });
+    await stack.graphql(CONNECTION, { token: reader, variables: { id: 'conn-athena-sales' } });
+    expect(callsOf(stack.emulator, 'GetConnection')).toHaveLength(5);
+    expect(stack.gateway.sharedReads.stats().coalesced).toBe(0);
+  });
+});
+
 describe('short-TTL cache of non-secret responses (CACHE_TTL_SECONDS)', () => {
   let stack: Stack;
   let reader: string;

@@ -35,6 +35,8 @@ const environmentSchema = z.object({
   AWS_RATE_LIMIT_MAX_WAIT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   /** Seconds a non-secret AWS response is reused across requests (0: off). Never for secret-bearing calls. */
   CACHE_TTL_SECONDS: z.coerce.number().min(0).max(3_600).default(0),
+  /** Share identical in-flight non-secret AWS reads across requests (coalescing, and the cache above). */
+  AWS_SHARE_READS: booleanString.default(true),
   /** Comma-separated origins allowed by CORS besides Apollo Sandbox. */
   CORS_ORIGINS: z.string().default(''),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -61,7 +63,7 @@ export interface GatewayConfig {
   introspection: boolean;
   aws: { maxConcurrency: number; maxAttempts: number; requestTimeoutMs: number; rateLimitPerSecond: number; rateLimitMaxWaitMs: number };
   /** Process-wide reuse of non-secret AWS responses; `ttlSeconds` 0 turns the cache off (in-flight coalescing stays on). */
-  cache: { ttlSeconds: number };
+  cache: { ttlSeconds: number; shareReads: boolean };
   corsOrigins: string[];
   logLevel: string;
   requestDeadlineMs: number;
@@ -113,7 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       rateLimitPerSecond: values.AWS_RATE_LIMIT_PER_SECOND,
       rateLimitMaxWaitMs: values.AWS_RATE_LIMIT_MAX_WAIT_MS,
     },
-    cache: { ttlSeconds: values.CACHE_TTL_SECONDS },
+    cache: { ttlSeconds: values.CACHE_TTL_SECONDS, shareReads: values.AWS_SHARE_READS },
     corsOrigins: values.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean),
     logLevel: values.LOG_LEVEL,
     requestDeadlineMs: values.REQUEST_DEADLINE_MS,

@@ -53,7 +53,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     createContext: async (request, { requestId, signal, log }): Promise<GatewayContext> => {
       const caller = await verifyToken(request.headers.authorization);
       // Callers who may read secrets never share AWS reads with anyone, in either direction.
-      const reads = caller.scopes.has(SECRETS_SCOPE) ? UNSHARED_READS : sharedReads;
+      const reads = caller.scopes.has(SECRETS_SCOPE) || !config.cache.shareReads ? UNSHARED_READS : sharedReads;
       // Every AWS call carries the request id and stops at the request's deadline.
       const scope = { requestId, signal };
       return {
