@@ -15,6 +15,7 @@
  * Bounded by SOAK_DURATION_S (default 120) and SOAK_MAX_REQUESTS (default 300000). Writes the report
  * to SOAK_REPORT (default bench/soak.md) and exits 1 if any check failed.
  */
+import { mulberry32 } from '../src/emulator/prng.js';
 import type { GetConnectionOutput } from '@aws-sdk/client-datazone';
 import type { ActionConnector } from '@aws-sdk/client-quicksight';
 import { SignJWT } from 'jose';
@@ -58,18 +59,8 @@ const JWT_SECRET = 'soak-only-hs256-secret-0123456789abcdef';
 const READ = 'connections:read';
 const SECRETS = 'connections:secrets:read';
 
-/** mulberry32: reproducible choices for a given SOAK_SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = prng(KNOBS.seed);
+/** Reproducible choices for a given SOAK_SEED. */
+const random = mulberry32(KNOBS.seed);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 
 // ---- what the seed says each item must be ---------------------------------------------------------

@@ -2,7 +2,7 @@
  * `npm run demo`: the subgraph on the embedded AWS emulator with seeded connectors and
  * connections. Prints the URL, ready-made bearer tokens and an example query.
  */
-import { SignJWT } from 'jose';
+import { mintDemoToken } from './auth/demo-tokens.js';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from './config/config.js';
 import { startEmulator } from './emulator/index.js';
@@ -25,14 +25,7 @@ process.env['AUTH_JWT_SECRET'] ??= randomBytes(32).toString('base64url');
 const config = loadConfig(process.env);
 const gateway = await startGateway(config);
 
-async function demoToken(subject: string, scopes: string[]): Promise<string> {
-  return new SignJWT({ scope: scopes.join(' ') })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(subject)
-    .setIssuedAt()
-    .setExpirationTime('12h')
-    .sign(new TextEncoder().encode(config.auth.jwtSecret));
-}
+const demoToken = (subject: string, scopes: string[]) => mintDemoToken(config.auth.jwtSecret!, subject, scopes);
 
 const tokens = {
   'no scope': await demoToken('demo-no-scope', []),

@@ -13,6 +13,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { createHash, randomUUID } from 'node:crypto';
 import type { ActionConnector } from '@aws-sdk/client-quicksight';
 import type { GetConnectionOutput } from '@aws-sdk/client-datazone';
+import { mulberry32 } from './prng.js';
 import { defaultErrorMessage, defaultErrorStatus } from './errors.js';
 import { seedActionConnectors, seedBulkActionConnectors, seedBulkConnections, seedConnections } from './seed.js';
 import {
@@ -207,17 +208,6 @@ function intInRange(value: string | undefined, min: number, max: number): number
   return parsed >= min && parsed <= max ? parsed : undefined;
 }
 
-/** mulberry32: small, fast, reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function key(a: string, b: string): string {
   return `${a}\u0000${b}`;

@@ -4,7 +4,7 @@
  * real `@apollo/gateway` over their composition, the subgraphs named and placed as in
  * supergraph.yaml. Prints the gateway URL and bearer tokens.
  */
-import { SignJWT } from 'jose';
+import { mintDemoToken } from '../auth/demo-tokens.js';
 import { randomBytes } from 'node:crypto';
 import { READ_SCOPE, SECRETS_SCOPE } from '../auth/policy.js';
 import { loadConfig } from '../config/config.js';
@@ -48,14 +48,7 @@ const supergraphSdl = composeSupergraph([
 ]);
 const supergraph = await startSupergraphGateway({ supergraphSdl, port: portFrom('SUPERGRAPH_PORT', DEFAULT_SUPERGRAPH_PORT), host: config.host });
 
-async function demoToken(subject: string, scopes: string[]): Promise<string> {
-  return new SignJWT({ scope: scopes.join(' ') })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(subject)
-    .setIssuedAt()
-    .setExpirationTime('12h')
-    .sign(new TextEncoder().encode(config.auth.jwtSecret));
-}
+const demoToken = (subject: string, scopes: string[]) => mintDemoToken(config.auth.jwtSecret!, subject, scopes);
 
 const tokens = {
   reader: await demoToken('supergraph-reader', [READ_SCOPE]),
