@@ -340,6 +340,8 @@ function summarize(rounds: Round[]) {
     minGapMs: Math.min(...rounds.map((round) => round.minGapMs ?? Number.POSITIVE_INFINITY)),
     peakRssMiB: Math.max(...rounds.map((round) => round.peakRssMiB)),
     cpuMsPerRequest: rounds.reduce((sum, round) => sum + round.cpuMs, 0) / Math.max(1, requests),
+    /** Share of one core the server process used while measured (100 %: it was the bottleneck). */
+    cpuPercent: (100 * rounds.reduce((sum, round) => sum + round.cpuMs, 0)) / (1000 * seconds),
   };
 }
 
@@ -404,10 +406,10 @@ function verdict(name: string, met: boolean, detail: string): void {
 }
 
 function table(rows: Array<[string, ReturnType<typeof summarize>]>, extra?: (summary: ReturnType<typeof summarize>) => string): void {
-  say(`| side | requests | req/s | p50 ms | p99 ms | AWS calls | calls/request | CPU ms/request | peak RSS MiB |${extra ? ' note |' : ''}`);
-  say(`|---|---|---|---|---|---|---|---|---|${extra ? '---|' : ''}`);
+  say(`| side | requests | req/s | p50 ms | p99 ms | AWS calls | calls/request | CPU ms/request | CPU % of a core | peak RSS MiB |${extra ? ' note |' : ''}`);
+  say(`|---|---|---|---|---|---|---|---|---|---|${extra ? '---|' : ''}`);
   for (const [name, summary] of rows) {
-    say(`| ${name} | ${summary.requests} | ${f0(summary.rps)} | ${f2(summary.p50)} | ${f2(summary.p99)} | ${summary.awsCalls} | ${f2(summary.callsPerRequest)} | ${f2(summary.cpuMsPerRequest)} | ${f1(summary.peakRssMiB)} |${extra ? ` ${extra(summary)} |` : ''}`);
+    say(`| ${name} | ${summary.requests} | ${f0(summary.rps)} | ${f2(summary.p50)} | ${f2(summary.p99)} | ${summary.awsCalls} | ${f2(summary.callsPerRequest)} | ${f2(summary.cpuMsPerRequest)} | ${f0(summary.cpuPercent)} | ${f1(summary.peakRssMiB)} |${extra ? ` ${extra(summary)} |` : ''}`);
   }
 }
 
@@ -438,7 +440,7 @@ async function main(): Promise<void> {
   say();
   say(`Machine: ${os.availableParallelism()} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), ${f1(os.totalmem() / 2 ** 30)} GiB memory, Node ${process.version}, ${os.type()} ${os.release()}. Date: ${new Date().toISOString()}.`);
   say();
-  say(`Each side runs in its own process (gateway: \`src/server/main.ts\` with NODE_ENV=production; baseline: \`bench/baseline.ts\`, a bare node:http handler making the same GetConnection call with the same SDK client configuration and returning the same JSON), in front of one emulator process. autocannon runs in the orchestrating process. Per scenario: ${WARMUP} s warm-up per side, then ${ROUNDS} measured rounds per side (${DURATION} s each; B: ${B_REQUESTS} requests, C: ${C_REQUESTS} requests, so that every request counted has completed and AWS calls per request are exact), alternating gateway and baseline. req/s is completed requests ÷ time over all rounds; p50/p99 are the means of the rounds' autocannon percentiles; AWS calls come from the emulator's call log; peak RSS is sampled every 100 ms from /proc.`);
+  say(`Each side runs in its own process (gateway: \`src/server/main.ts\` with NODE_ENV=production; baseline: \`bench/baseline.ts\`, a bare node:http handler making the same GetConnection call with the same SDK client configuration and returning the same JSON), in front of one emulator process. autocannon runs in the orchestrating process. Per scenario: ${WARMUP} s warm-up per side, then ${ROUNDS} measured rounds per side (${DURATION} s each; B: ${B_REQUESTS} requests, C: ${C_REQUESTS} requests, so that every request counted has completed and AWS calls per request are exact), alternating gateway and baseline. req/s is completed requests ÷ time over all rounds; p50/p99 are the means of the rounds' autocannon percentiles; AWS calls come from the emulator's call log; CPU is the server process's user + system time from /proc (per request, and as a share of one core over the rounds); peak RSS is sampled every 100 ms from /proc. The three busy processes (load generator, emulator, server) share the machine's ${os.availableParallelism()} cores, so req/s at 0 ms emulator latency moves with the machine's load of the moment; the alternating rounds and the per-round ratios show how much.`);
 
   // Both sides must answer the same JSON for the same request before anything is measured.
   const gatewayA = await startGateway('gateway', { AWS_RATE_LIMIT_PER_SECOND: '0', CACHE_TTL_SECONDS: '0' });
