@@ -417,8 +417,12 @@ function roundsLine(side: string, rounds: Round[]): void {
   say(`  ${side} rounds req/s: ${rounds.map((round) => f0(round.rps)).join(', ')}`);
 }
 
+const loadAverage = () => os.loadavg().map(f2).join(', ');
+
 async function main(): Promise<void> {
   const began = Date.now();
+  // Other work on the machine takes CPU from all three processes and makes the figures noisy.
+  const loadAtStart = loadAverage();
   const token = await new SignJWT({ scope: 'connections:read' })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject('bench')
@@ -437,6 +441,8 @@ async function main(): Promise<void> {
   say(`# Benchmark: the gateway against the direct SDK path`);
   say();
   say(`Command: \`${commandLine()}\``);
+  say();
+  say(`Load average before the run (1, 5, 15 min): ${loadAtStart}${(os.loadavg()[0] ?? 0) > 0.5 ? ' — the machine was busy before the run; expect noisy figures' : ''}.`);
   say();
   say(`Machine: ${os.availableParallelism()} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), ${f1(os.totalmem() / 2 ** 30)} GiB memory, Node ${process.version}, ${os.type()} ${os.release()}. Date: ${new Date().toISOString()}.`);
   say();
@@ -530,7 +536,7 @@ async function main(): Promise<void> {
   await baseline.stop();
   await emulator.stop();
   say();
-  say(`Total bench time: ${f0((Date.now() - began) / 1000)} s.`);
+  say(`Total bench time: ${f0((Date.now() - began) / 1000)} s. Load average after the run (1, 5, 15 min): ${loadAverage()} (the bench itself keeps about 2 busy).`);
   const body = [...report.lines, '', '## Targets', '', ...report.verdicts, ''].join('\n');
   writeFileSync(OUTPUT, body);
   process.stdout.write(`\nwrote ${OUTPUT}\n`);
