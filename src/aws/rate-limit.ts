@@ -15,7 +15,7 @@ export const CLIENT_RATE_LIMIT_ERROR = 'ClientRateLimitExceeded';
  * arrive a little sooner. The window is this much longer than a second so AWS never counts one too
  * many in any second.
  */
-export const RATE_WINDOW_GUARD_MS = 25;
+export const RATE_WINDOW_GUARD_MS = 50;
 
 export class RateLimitExceededError extends Error {
   override name = CLIENT_RATE_LIMIT_ERROR;
