@@ -38,7 +38,9 @@ describe('emulator fault patterns', () => {
     const arrivals = emulator.calls
       .filter((call) => call.operation === 'DescribeActionConnector')
       .map((call) => ({ phase: (call.at - injectedAt) % 300, outcome: call.fault?.errorName ?? 'ok' }));
-    const inBurst = arrivals.filter(({ phase }) => phase < 95);
+    // A margin at every window edge, the period's start included: `injectedAt` is read just before
+    // the emulator stamps its own origin, so phases near 0 may still belong to the previous period.
+    const inBurst = arrivals.filter(({ phase }) => phase > 5 && phase < 95);
     const between = arrivals.filter(({ phase }) => phase > 105 && phase < 295);
     expect(inBurst.length).toBeGreaterThan(3);
     expect(between.length).toBeGreaterThan(3);

@@ -546,7 +546,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       if (rule.service !== undefined && rule.service !== req.service) continue;
       if (rule.operation !== undefined && rule.operation !== req.operation) continue;
       if (rule.id !== undefined && rule.id !== req.id) continue;
-      if (rule.burst && (Date.now() - active.since) % Math.max(1, rule.burst.periodMs) >= rule.burst.durationMs) continue;
+      // The window is judged at the call's recorded arrival, not whenever handling gets here, so a
+      // busy event loop never moves a call across a window edge from what `calls` shows.
+      if (rule.burst && (req.call.at - active.since) % Math.max(1, rule.burst.periodMs) >= rule.burst.durationMs) continue;
       const rate = rule.rate ?? 1;
       if (rate < 1 && !(active.random() < rate)) continue;
       active.remaining -= 1;
