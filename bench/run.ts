@@ -26,6 +26,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { SignJWT } from 'jose';
 import { BENCH_DOMAIN, BENCH_IDS, CONNECTION_QUERY, ENTITIES_QUERY, HOT_ID } from './shared.js';
+import { emulatorSdkEnvironment } from '../src/emulator/sdk-environment.js';
 
 const env = process.env;
 const num = (name: string, fallback: number): number => {
@@ -142,13 +143,7 @@ async function control(path: string): Promise<Record<string, number>> {
 }
 
 function awsEnv(): Record<string, string> {
-  return {
-    AWS_ENDPOINT_URL_DATAZONE: emulatorUrl,
-    AWS_ENDPOINT_URL_QUICKSIGHT: emulatorUrl,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'AKIDBENCH',
-    AWS_SECRET_ACCESS_KEY: 'emulator-does-not-check-signatures',
-  };
+  return emulatorSdkEnvironment(emulatorUrl);
 }
 
 function startGateway(name: string, extraEnv: Record<string, string>): Promise<Proc> {

@@ -23,7 +23,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
-import { type RecordedCall, startEmulator } from '../src/emulator/index.js';
+import { type RecordedCall, emulatorSdkEnvironment, startEmulator } from '../src/emulator/index.js';
 import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID, seedActionConnectors, seedConnections } from '../src/emulator/seed.js';
 
 // ---- knobs -------------------------------------------------------------------------------------
@@ -360,11 +360,7 @@ async function main(): Promise<void> {
     PORT: '0',
     HOST: '127.0.0.1',
     AUTH_JWT_SECRET: JWT_SECRET,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'AKIDEMULATOR',
-    AWS_SECRET_ACCESS_KEY: 'emulator-does-not-check-signatures',
-    AWS_ENDPOINT_URL_QUICKSIGHT: emulator.url,
-    AWS_ENDPOINT_URL_DATAZONE: emulator.url,
+    ...emulatorSdkEnvironment(emulator.url),
     AWS_REQUEST_TIMEOUT_MS: String(KNOBS.awsTimeoutMs),
     AWS_MAX_ATTEMPTS: String(KNOBS.maxAttempts),
     REQUEST_DEADLINE_MS: String(KNOBS.deadlineMs),

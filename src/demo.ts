@@ -5,7 +5,7 @@
 import { mintDemoToken } from './auth/demo-tokens.js';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from './config/config.js';
-import { startEmulator } from './emulator/index.js';
+import { pointAwsSdkAtEmulator, startEmulator } from './emulator/index.js';
 import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID } from './emulator/seed.js';
 import { READ_SCOPE, SECRETS_SCOPE } from './auth/policy.js';
 import { startGateway } from './server/app.js';
@@ -14,11 +14,7 @@ const emulatorPort = Number(process.env['EMULATOR_PORT'] ?? 4566);
 const emulator = await startEmulator({ port: emulatorPort, host: '127.0.0.1', latencyMs: Number(process.env['EMULATOR_LATENCY_MS'] ?? 0) });
 
 // The SDK finds the emulator exactly as it would find any endpoint override.
-process.env['AWS_ENDPOINT_URL_QUICKSIGHT'] = emulator.url;
-process.env['AWS_ENDPOINT_URL_DATAZONE'] = emulator.url;
-process.env['AWS_REGION'] ??= 'us-east-1';
-process.env['AWS_ACCESS_KEY_ID'] ??= 'AKIDEMULATOR';
-process.env['AWS_SECRET_ACCESS_KEY'] ??= 'the-emulator-does-not-check-signatures';
+pointAwsSdkAtEmulator(emulator.url);
 // A fresh secret per run unless one is given: demo tokens are worthless anywhere else.
 process.env['AUTH_JWT_SECRET'] ??= randomBytes(32).toString('base64url');
 

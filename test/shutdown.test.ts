@@ -2,7 +2,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_DOMAIN_ID } from '../src/emulator/seed.js';
-import { type Emulator, startEmulator } from '../src/emulator/index.js';
+import { type Emulator, emulatorSdkEnvironment, startEmulator } from '../src/emulator/index.js';
 import { READ, TEST_JWT_SECRET, type Stack, mintToken, startStack } from './support/stack.js';
 
 const slowQuery = `{ dataZoneConnection(domainIdentifier: "${DEMO_DOMAIN_ID}", identifier: "conn-athena-sales") { connectionId name } }`;
@@ -111,11 +111,7 @@ describe('npm start (src/server/main.ts) as a process', () => {
       PORT: '0',
       HOST: '127.0.0.1',
       AUTH_JWT_SECRET: TEST_JWT_SECRET,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'AKIDEMULATOR',
-      AWS_SECRET_ACCESS_KEY: 'emulator-does-not-check-signatures',
-      AWS_ENDPOINT_URL_QUICKSIGHT: emulator.url,
-      AWS_ENDPOINT_URL_DATAZONE: emulator.url,
+      ...emulatorSdkEnvironment(emulator.url),
       LOG_LEVEL: 'info',
       ...extraEnv,
     };

@@ -1,4 +1,5 @@
 export { startEmulator } from './server.js';
+export { emulatorSdkEnvironment, pointAwsSdkAtEmulator } from './sdk-environment.js';
 export type {
   Emulator,
   EmulatorOptions,

@@ -8,7 +8,7 @@ import { mintDemoToken } from '../auth/demo-tokens.js';
 import { randomBytes } from 'node:crypto';
 import { READ_SCOPE, SECRETS_SCOPE } from '../auth/policy.js';
 import { loadConfig } from '../config/config.js';
-import { startEmulator } from '../emulator/index.js';
+import { pointAwsSdkAtEmulator, startEmulator } from '../emulator/index.js';
 import { startGateway } from '../server/app.js';
 import { DEFAULT_SUPERGRAPH_PORT, READY_BANNER, SUPERGRAPH_SUBGRAPHS } from './config.js';
 import { startDashboardsSubgraph } from './dashboards.js';
@@ -24,11 +24,7 @@ function portFrom(name: string, fallback: number): number {
 
 const emulator = await startEmulator({ port: portFrom('EMULATOR_PORT', 4566), host: '127.0.0.1' });
 // The SDK finds the emulator as it would find any endpoint override (as in `npm run demo`).
-process.env['AWS_ENDPOINT_URL_QUICKSIGHT'] = emulator.url;
-process.env['AWS_ENDPOINT_URL_DATAZONE'] = emulator.url;
-process.env['AWS_REGION'] ??= 'us-east-1';
-process.env['AWS_ACCESS_KEY_ID'] ??= 'AKIDEMULATOR';
-process.env['AWS_SECRET_ACCESS_KEY'] ??= 'the-emulator-does-not-check-signatures';
+pointAwsSdkAtEmulator(emulator.url);
 process.env['AUTH_JWT_SECRET'] ??= randomBytes(32).toString('base64url');
 
 // @apollo/gateway refuses the SDL with @requiresScopes; the subgraph enforces its policy either way.

@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
 import { Writable } from 'node:stream';
 import { type GatewayConfig, loadConfig } from '../../src/config/config.js';
-import { type Emulator, type EmulatorOptions, startEmulator } from '../../src/emulator/index.js';
+import { type Emulator, type EmulatorOptions, emulatorSdkEnvironment, startEmulator } from '../../src/emulator/index.js';
 import { type RunningGateway, startGateway } from '../../src/server/app.js';
 import { createLogger } from '../../src/server/logger.js';
 
@@ -32,11 +32,8 @@ export interface Stack {
  */
 export async function startStack(options: { env?: Record<string, string>; emulator?: EmulatorOptions } = {}): Promise<Stack> {
   const emulator = await startEmulator({ port: 0, ...options.emulator });
-  process.env['AWS_ENDPOINT_URL_QUICKSIGHT'] = emulator.url;
-  process.env['AWS_ENDPOINT_URL_DATAZONE'] = emulator.url;
-  process.env['AWS_ACCESS_KEY_ID'] = 'AKIDEMULATOR';
-  process.env['AWS_SECRET_ACCESS_KEY'] = 'emulator-does-not-check-signatures';
-  process.env['AWS_REGION'] = 'us-east-1';
+  // Overwritten, not merely defaulted: tests never run with a developer's real AWS settings.
+  Object.assign(process.env, emulatorSdkEnvironment(emulator.url));
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
