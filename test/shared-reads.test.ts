@@ -56,6 +56,28 @@ describe('in-flight coalescing across requests (cache off)', () => {
     expect(callsOf(stack.emulator, 'GetConnection')).toHaveLength(2);
   });
 
+  it('a caller that disconnects from a shared call does not fail the callers still waiting on it', async () => {
+    stack.emulator.injectFault({ service: 'datazone', id: 'conn-athena-sales', kind: 'latency', latencyMs: 1_000 });
+    const before = stack.gateway.sharedReads.stats();
+    const leaving = new AbortController();
+    const first = fetch(stack.gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${reader}` },
+      body: JSON.stringify({ query: CONNECTION, variables: { id: 'conn-athena-sales' } }),
+      signal: leaving.signal,
+    }).catch((error: Error) => error.name);
+    await vi.waitFor(() => expect(callsOf(stack.emulator, 'GetConnection')).toHaveLength(1), { timeout: 5_000 });
+    const second = stack.graphql(CONNECTION, { token: reader, variables: { id: 'conn-athena-sales' } });
+    await vi.waitFor(() => expect(stack.gateway.sharedReads.stats().coalesced - before.coalesced).toBe(1), { timeout: 5_000 });
+    // The first caller goes away while the shared call is still in flight.
+    leaving.abort();
+    expect(await first).toBe('AbortError');
+    const response = await second;
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data).toEqual({ dataZoneConnection: { connectionId: 'conn-athena-sales', name: 'athena-sales' } });
+    expect(callsOf(stack.emulator, 'GetConnection')).toHaveLength(1);
+  });
+
   it('secrets readers never share a call, even among themselves: one AWS call each', async () => {
     stack.emulator.injectFault({ service: 'datazone', id: 'conn-iam-project', kind: 'latency', latencyMs: 500 });
     const responses = await Promise.all(

@@ -16,7 +16,33 @@
 
 /** How a loader reads from AWS: through the shared coalescing/cache, or on its own. */
 export interface AwsReads {
-  read<T>(key: string, shareable: boolean, fetch: () => Promise<T>): Promise<T>;
+  /**
+   * `fetch` receives the signal its AWS call must honour. A call of one request gets that request's
+   * signal; a shared call gets none, since it belongs to no single request: each request waiting on
+   * it stops waiting when its own `signal` fires, and the call itself is bounded by the SDK's
+   * per-attempt timeout and retry budget.
+   */
+  read<T>(key: string, shareable: boolean, fetch: (signal: AbortSignal | undefined) => Promise<T>, signal?: AbortSignal): Promise<T>;
+}
+
+/** `promise`, or a rejection with the signal's reason as soon as `signal` fires. */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 /**
@@ -24,7 +50,7 @@ export interface AwsReads {
  * neither join nor start shared calls and never read from or write to the cache, whether or not a
  * given call asks for secrets.
  */
-export const UNSHARED_READS: AwsReads = { read: (_key, _shareable, fetch) => fetch() };
+export const UNSHARED_READS: AwsReads = { read: (_key, _shareable, fetch, signal) => fetch(signal) };
 
 /** Most entries the cache holds; the oldest are evicted first, so memory stays bounded. */
 export const CACHE_MAX_ENTRIES = 10_000;
@@ -74,10 +100,10 @@ export class SharedReads implements AwsReads {
    * `key` must name the operation and every parameter of the call. With `shareable: false` the
    * call is made as it is, seen by nothing else.
    */
-  read<T>(key: string, shareable: boolean, fetch: () => Promise<T>): Promise<T> {
+  read<T>(key: string, shareable: boolean, fetch: (signal: AbortSignal | undefined) => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (!shareable) {
       this.counters.fetched += 1;
-      return fetch();
+      return fetch(signal);
     }
     if (this.cacheTtlMs > 0) {
       const entry = this.cache.get(key);
@@ -92,10 +118,11 @@ export class SharedReads implements AwsReads {
     const running = this.inFlight.get(key);
     if (running !== undefined) {
       this.counters.coalesced += 1;
-      return running as Promise<T>;
+      return untilAborted(running as Promise<T>, signal);
     }
     this.counters.fetched += 1;
-    const call = fetch().then(
+    // No request's signal: one caller going away (or reaching its deadline) must not fail the others.
+    const call = fetch(undefined).then(
       (value) => {
         this.inFlight.delete(key);
         this.store(key, value);
@@ -108,7 +135,9 @@ export class SharedReads implements AwsReads {
       },
     );
     this.inFlight.set(key, call);
-    return call;
+    // A shared call that every waiter abandoned may still reject later: nobody is left to see it.
+    call.catch(() => undefined);
+    return untilAborted(call, signal);
   }
 
   stats(): SharedReadsStats {

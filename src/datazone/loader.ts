@@ -41,7 +41,13 @@ export function createConnectionLoader(client: DataZoneClient, concurrency: numb
       fetchEach(
         keys,
         concurrency,
-        (key) => shared.read(`GetConnection/${key.domainIdentifier}/${key.identifier}`, !key.withSecret, () => getConnection(client, key, scope)),
+        (key) =>
+          shared.read(
+            `GetConnection/${key.domainIdentifier}/${key.identifier}`,
+            !key.withSecret,
+            (signal) => getConnection(client, key, { requestId: scope.requestId, signal }),
+            scope.signal,
+          ),
         (error, key) => toGraphQLError(explainAbort(error, scope), 'datazone', getConnectionSubject(key)),
       ),
     { cacheKeyFn: (key) => `${key.domainIdentifier}/${key.identifier}/${key.withSecret ? 'secret' : 'plain'}` },

@@ -46,7 +46,13 @@ export function createActionConnectorLoader(client: QuickSightClient, concurrenc
       fetchEach(
         keys,
         concurrency,
-        (key) => shared.read(`DescribeActionConnector/${key.awsAccountId}/${key.actionConnectorId}`, true, () => describeActionConnector(client, key, scope)),
+        (key) =>
+          shared.read(
+            `DescribeActionConnector/${key.awsAccountId}/${key.actionConnectorId}`,
+            true,
+            (signal) => describeActionConnector(client, key, { requestId: scope.requestId, signal }),
+            scope.signal,
+          ),
         (error, key) => toGraphQLError(explainAbort(error, scope), 'quicksight', describeActionConnectorSubject(key)),
       ),
     { cacheKeyFn: (key) => `${key.awsAccountId}/${key.actionConnectorId}` },
