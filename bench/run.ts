@@ -18,7 +18,8 @@
  *   BENCH_SCENARIOS         which to run, e.g. "A,B" (default A,B,C,D,E)
  *   BENCH_OUTPUT            results file (default bench/results.md)
  *   BENCH_MAX_SECONDS       watchdog for the whole run (default 900)
- *   BENCH_CPU_PROF          a directory: run the gateways with `node --cpu-prof` writing there
+ *   BENCH_A_LATENCIES       emulator latencies of scenario A in ms (default "0,20")
+ *   BENCH_CPU_PROF          a directory: run the gateways and the baseline with `node --cpu-prof` writing there
  */
 import autocannon from 'autocannon';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -49,6 +50,7 @@ const JWT_SECRET = 'bench-only-hs256-secret-0123456789abcdef';
 /** The gateway's AWS_MAX_CONCURRENCY default, used by both sides and by C's ideal. */
 const AWS_CONCURRENCY = 16;
 const LATENCY_MS = 20;
+const A_LATENCIES = (env['BENCH_A_LATENCIES'] ?? `0,${LATENCY_MS}`).split(',').map(Number).filter((ms) => Number.isFinite(ms) && ms >= 0);
 /** AWS's published read quota, enforced by the emulator in scenario D as the services do. */
 const AWS_QUOTA_PER_SECOND = 20;
 /** The gateway's default client-side limit (AWS_RATE_LIMIT_PER_SECOND), under that quota. */
@@ -146,6 +148,10 @@ function awsEnv(): Record<string, string> {
   return emulatorSdkEnvironment(emulatorUrl);
 }
 
+function cpuProfOptions(): string[] {
+  return env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${env['BENCH_CPU_PROF']}`] : [];
+}
+
 function startGateway(name: string, extraEnv: Record<string, string>): Promise<Proc> {
   return startProcess(
     name,
@@ -161,13 +167,17 @@ function startGateway(name: string, extraEnv: Record<string, string>): Promise<P
       ...extraEnv,
     },
     (line) => (line['msg'] === 'AWS connections subgraph ready' && typeof line['url'] === 'string' ? line['url'] : undefined),
-    env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${env['BENCH_CPU_PROF']}`] : [],
+    cpuProfOptions(),
   );
 }
 
 function startBaseline(): Promise<Proc> {
-  return startProcess('baseline', 'bench/baseline.ts', { ...awsEnv(), AWS_MAX_CONCURRENCY: String(AWS_CONCURRENCY) }, (line) =>
-    typeof line['url'] === 'string' ? line['url'] : undefined,
+  return startProcess(
+    'baseline',
+    'bench/baseline.ts',
+    { ...awsEnv(), AWS_MAX_CONCURRENCY: String(AWS_CONCURRENCY) },
+    (line) => (typeof line['url'] === 'string' ? line['url'] : undefined),
+    cpuProfOptions(),
   );
 }
 
@@ -448,7 +458,7 @@ async function main(): Promise<void> {
   await checkSameAnswers(gatewayA, baseline, token);
 
   if (SCENARIOS.has('A')) {
-    for (const latency of [0, LATENCY_MS]) {
+    for (const latency of A_LATENCIES) {
       await control(`/latency?ms=${latency}`);
       const load: Load = { connections: CONNECTIONS, body: rotating };
       const sides = await alternate(gatewayA, baseline, load, load, token);

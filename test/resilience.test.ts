@@ -120,6 +120,21 @@ describe('overall request deadline (REQUEST_DEADLINE_MS)', () => {
     }
   });
 
+  it('a call of the request itself (not shared) is closed on the wire at the deadline, not just no longer awaited', async () => {
+    const slow = await startStack({ env: { REQUEST_DEADLINE_MS: '400', AWS_REQUEST_TIMEOUT_MS: '20000', AWS_SHARE_READS: 'false' } });
+    try {
+      slow.emulator.injectFault({ service: 'datazone', id: 'conn-athena-sales', kind: 'hang' });
+      const response = await slow.graphql(`{ ${connection('stuck', 'conn-athena-sales')} }`, { token });
+      expect(response.body.data).toEqual({ stuck: null });
+      expect(response.body.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_ERROR', aws: { errorName: 'RequestDeadlineExceeded' } });
+      // The emulator sees the gateway close the HTTP request long before the 20 s per-attempt timeout.
+      await waitFor(() => slow.emulator.calls.some((call) => call.params['identifier'] === 'conn-athena-sales' && call.abandoned === true), 'the hanging call to be closed');
+      expect(attemptsFor(slow, 'conn-athena-sales')).toBe(1);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('loadConfig - REQUEST_DEADLINE_MS and SHUTDOWN_TIMEOUT_MS are validated, with documented defaults', async () => {
     const { loadConfig } = await import('../src/config/config.js');
     expect(loadConfig({})).toMatchObject({ requestDeadlineMs: 10_000, shutdownTimeoutMs: 15_000 });

@@ -267,3 +267,37 @@ describe('rate limit queue bound (AWS_RATE_LIMIT_MAX_WAIT_MS)', () => {
     expect(callsOf(stack.emulator, 'GetConnection')).toHaveLength(4);
   });
 });
+
+describe('rate limit queue and the request deadline', () => {
+  let stack: Stack;
+  let reader: string;
+  beforeAll(async () => {
+    // One call per window; a queued call would wait up to 10 s, far past the 1.5 s deadline. Reads
+    // are not shared: a shared call belongs to no request, so no deadline ends it (see above).
+    stack = await startStack({
+      env: { AWS_RATE_LIMIT_PER_SECOND: '1', AWS_RATE_LIMIT_MAX_WAIT_MS: '10000', REQUEST_DEADLINE_MS: '1500', AWS_SHARE_READS: 'false' },
+    });
+    reader = await mintToken([READ]);
+  });
+  afterAll(() => stack.close());
+
+  it('a call still queued at its request\'s deadline leaves the queue: the next request is not held up behind it', async () => {
+    stack.emulator.resetCalls();
+    const ids = ['conn-athena-sales', 'conn-s3-datalake', 'conn-spark-glue'];
+    const field = (id: string, index: number) => `c${index}: dataZoneConnection(domainIdentifier: "${DEMO_DOMAIN_ID}", identifier: "${id}") { connectionId }`;
+    // One call starts at once, one a window later; the third would start two windows later, after the deadline.
+    const first = await stack.graphql(`{ ${ids.map(field).join('\n')} }`, { token: reader });
+    const data = first.body.data as Record<string, { connectionId: string } | null>;
+    const missed = ids.filter((_, index) => data[`c${index}`] === null);
+    expect(missed).toHaveLength(1);
+    expect(first.body.errors).toHaveLength(1);
+    expect(first.body.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_ERROR', aws: { errorName: 'RequestDeadlineExceeded' } });
+    // The next request is first in the queue now: it starts in the next window, within its deadline.
+    // Had the abandoned call kept its place, this one would start a window later still, past its own deadline.
+    const second = await stack.graphql(`{ ${field(missed[0]!, 0)} }`, { token: reader });
+    expect(second.body.errors).toBeUndefined();
+    expect(second.body.data).toEqual({ c0: { connectionId: missed[0] } });
+    // The abandoned call never reached AWS.
+    expect(callsOf(stack.emulator, 'GetConnection').map((call) => call.params['identifier']).sort()).toEqual([...ids].sort());
+  });
+});

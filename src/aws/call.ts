@@ -1,3 +1,6 @@
+import type { DataZoneClient } from '@aws-sdk/client-datazone';
+import type { QuickSightClient } from '@aws-sdk/client-quicksight';
+
 /**
  * What one GraphQL request hands down to every AWS call it makes: its request id (sent as a header,
  * so an AWS-side or emulator-side record can be tied back to the gateway's log line) and the
@@ -27,30 +30,127 @@ export class ClientClosedRequestError extends Error {
   }
 }
 
-interface MiddlewareCommand {
-  middlewareStack: {
-    add(
-      middleware: (next: (args: { request: unknown }) => Promise<unknown>) => (args: { request: unknown }) => Promise<unknown>,
-      options: { step: 'build'; name: string },
-    ): void;
-  };
+/**
+ * Where a call's scope travels: a non-enumerable symbol property of the command's input. The SDK
+ * hands the same input object to every middleware step and every retry, while its serializer reads
+ * only the operation's modelled members, so the scope never goes on the wire.
+ *
+ * The scope deliberately does not go through `client.send(command, { abortSignal })`: any options
+ * object makes the SDK rebuild the command's middleware stack on every call instead of reusing the
+ * handler it caches per command class (`cacheMiddleware: true`), which cost about a fifth of the
+ * gateway's CPU per request in the benchmark. Per-command middleware is ruled out for the same
+ * reason: the cached handler ignores it. The client-level middleware that `installCallScope` adds
+ * once reads the scope from the input instead.
+ */
+const CALL_SCOPE = Symbol('gatewayAwsCallScope');
+
+/** Attaches `scope` to a command input (before `new XCommand(input)`); returns the input. */
+export function withScope<I extends object>(input: I, scope: AwsCallScope): I {
+  if (scope.requestId !== undefined || scope.signal !== undefined) Object.defineProperty(input, CALL_SCOPE, { value: scope });
+  return input;
 }
 
+/** The scope a middleware's `args` carry, if any. */
+export function scopeOf(args: unknown): AwsCallScope | undefined {
+  const input = (args as { input?: Record<symbol, unknown> } | null)?.input;
+  return input ? (input[CALL_SCOPE] as AwsCallScope | undefined) : undefined;
+}
+
+/** `promise`, or a rejection with the signal's reason as soon as `signal` fires. */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) {
+    // The abandoned call may still reject later: nobody is left to see it.
+    promise.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+type Next = (args: unknown) => Promise<unknown>;
+type Step = 'initialize' | 'build' | 'deserialize';
+
+interface HttpRequestLike {
+  headers?: Record<string, string>;
+}
+
+interface RequestHandlerLike {
+  handle(request: unknown, options?: { abortSignal?: AbortSignal } & Record<string, unknown>): Promise<unknown>;
+}
+
+/** The SDK's middleware stack, as far as `installCallScope` uses it (its overloads are per step). */
+interface MiddlewareStackLike {
+  add(middleware: (next: Next) => Next, options: { step: Step; name: string; priority?: 'high' | 'low' }): void;
+}
+
+const installed = new WeakSet<object>();
+/** The signal of each signed HTTP request about to be sent, for the request handler. */
+const requestSignals = new WeakMap<object, AbortSignal>();
+
 /**
- * Adds the request id header to this one command (per-command middleware, so the shared clients stay
- * request-agnostic). Added at the build step, before signing, as any header the SDK sends.
+ * Makes every call of `client` honour the scope attached with `withScope` (idempotent):
+ * - the request id goes out as `x-gateway-request-id`, added at the build step (so it is signed
+ *   like any other header);
+ * - the signal aborts the HTTP request in flight (handed to the request handler, as
+ *   `send(command, { abortSignal })` would), and the caller stops waiting at once, backoff between
+ *   retries included.
  */
-export function withRequestId<C extends object>(command: C, requestId: string | undefined): C {
-  if (!requestId) return command;
-  (command as unknown as MiddlewareCommand).middlewareStack.add(
+export function installCallScope(client: QuickSightClient | DataZoneClient): void {
+  if (installed.has(client)) return;
+  installed.add(client);
+  const stack = client.middlewareStack as unknown as MiddlewareStackLike;
+  stack.add(
     (next) => (args) => {
-      const request = args.request as { headers?: Record<string, string> } | null;
-      if (request && typeof request.headers === 'object') request.headers[GATEWAY_REQUEST_ID_HEADER] = requestId;
+      const signal = scopeOf(args)?.signal;
+      return signal === undefined ? next(args) : untilAborted(next(args), signal);
+    },
+    { step: 'initialize', priority: 'high', name: 'gatewayCallScopeSignal' },
+  );
+  stack.add(
+    (next) => (args) => {
+      const requestId = scopeOf(args)?.requestId;
+      const request = (args as { request?: HttpRequestLike }).request;
+      if (requestId && request && typeof request.headers === 'object') request.headers[GATEWAY_REQUEST_ID_HEADER] = requestId;
       return next(args);
     },
     { step: 'build', name: 'gatewayRequestIdHeader' },
   );
-  return command;
+  // Last before the request handler: `args.request` is the signed request actually sent.
+  stack.add(
+    (next) => (args) => {
+      const signal = scopeOf(args)?.signal;
+      const request = (args as { request?: object }).request;
+      if (signal !== undefined && request !== undefined) requestSignals.set(request, signal);
+      return next(args);
+    },
+    { step: 'deserialize', priority: 'low', name: 'gatewayRequestSignal' },
+  );
+  const inner = client.config.requestHandler as unknown as RequestHandlerLike;
+  const handle = (request: object, options: { abortSignal?: AbortSignal } & Record<string, unknown> = {}) => {
+    const signal = requestSignals.get(request);
+    return inner.handle(request, signal !== undefined && options.abortSignal === undefined ? { ...options, abortSignal: signal } : options);
+  };
+  // Everything else (destroy, updateHttpClientConfig, metadata, ...) stays the inner handler's own.
+  (client.config as { requestHandler: unknown }).requestHandler = new Proxy(inner, {
+    get(target, property) {
+      if (property === 'handle') return handle;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 /**

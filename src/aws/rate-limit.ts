@@ -1,5 +1,6 @@
 import type { DataZoneClient } from '@aws-sdk/client-datazone';
 import type { QuickSightClient } from '@aws-sdk/client-quicksight';
+import { scopeOf } from './call.js';
 
 /**
  * Read APIs of AWS allow about 20 calls per second per account and region (DataZone's published
@@ -38,15 +39,34 @@ export class SlidingWindowRateLimiter {
     private readonly now: () => number = () => Date.now(),
   ) {}
 
-  /** Resolves when the call may start; rejects at once if it would wait longer than `maxWaitMs`. */
-  acquire(): Promise<void> {
+  /**
+   * Resolves when the call may start; rejects at once if it would wait longer than `maxWaitMs`, and
+   * with the signal's reason if `signal` fires while the call waits (it then leaves the queue
+   * without taking a start).
+   */
+  acquire(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.waiters.length === 0 && this.tryGrant()) return Promise.resolve();
     // A waiter behind p others starts no sooner than floor(p / limit) windows from now.
     if (Math.floor(this.waiters.length / this.limit) * this.windowMs >= this.maxWaitMs) {
       return Promise.reject(new RateLimitExceededError(`more than ${this.maxWaitMs} ms of calls are already queued`));
     }
-    return new Promise<void>((resolve) => {
-      this.waiters.push(resolve);
+    return new Promise<void>((resolve, reject) => {
+      if (signal === undefined) {
+        this.waiters.push(resolve);
+      } else {
+        const onAbort = () => {
+          const index = this.waiters.indexOf(grant);
+          if (index !== -1) this.waiters.splice(index, 1);
+          reject(signal.reason);
+        };
+        const grant = () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        this.waiters.push(grant);
+      }
       this.schedule();
     });
   }
@@ -79,7 +99,8 @@ export class SlidingWindowRateLimiter {
 
 /**
  * One limiter per AWS operation, applied to every attempt the SDK makes (retries included) just
- * before the request is signed and sent.
+ * before the request is signed and sent. A call whose request is abandoned (deadline, client gone)
+ * leaves the queue at once.
  */
 export function addRateLimitMiddleware(
   client: QuickSightClient | DataZoneClient,
@@ -97,7 +118,7 @@ export function addRateLimitMiddleware(
         limiter = new SlidingWindowRateLimiter(options.limitPerSecond, options.maxWaitMs);
         limiters.set(operation, limiter);
       }
-      await limiter.acquire();
+      await limiter.acquire(scopeOf(args)?.signal);
       return next(args);
     };
   // Cast: the stack's overloads of addRelativeTo do not infer a middleware of the finalizeRequest step.

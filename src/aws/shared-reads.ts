@@ -14,6 +14,8 @@
  * Values handed out are shared between requests: resolvers treat AWS responses as read-only.
  */
 
+import { untilAborted } from './call.js';
+
 /** How a loader reads from AWS: through the shared coalescing/cache, or on its own. */
 export interface AwsReads {
   /**
@@ -23,26 +25,6 @@ export interface AwsReads {
    * per-attempt timeout and retry budget.
    */
   read<T>(key: string, shareable: boolean, fetch: (signal: AbortSignal | undefined) => Promise<T>, signal?: AbortSignal): Promise<T>;
-}
-
-/** `promise`, or a rejection with the signal's reason as soon as `signal` fires. */
-export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 /**

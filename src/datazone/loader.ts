@@ -1,7 +1,7 @@
 import { type DataZoneClient, GetConnectionCommand, type GetConnectionOutput, ListConnectionsCommand } from '@aws-sdk/client-datazone';
 import DataLoader from 'dataloader';
 import { fetchEach } from '../aws/batch.js';
-import { type AwsCallScope, explainAbort, withRequestId } from '../aws/call.js';
+import { type AwsCallScope, explainAbort, installCallScope, withScope } from '../aws/call.js';
 import { toGraphQLError } from '../aws/errors.js';
 import type { AwsReads } from '../aws/shared-reads.js';
 import {
@@ -15,16 +15,18 @@ import {
 export type ConnectionLoader = DataLoader<ConnectionKey, GetConnectionOutput, string>;
 
 async function getConnection(client: DataZoneClient, key: ConnectionKey, scope: AwsCallScope): Promise<GetConnectionOutput> {
-  const command = withRequestId(
-    new GetConnectionCommand({
-      domainIdentifier: key.domainIdentifier,
-      identifier: key.identifier,
-      // Only ever `true` or absent: the gateway asks for secrets only on behalf of callers allowed to read them.
-      ...(key.withSecret ? { withSecret: true } : {}),
-    }),
-    scope.requestId,
+  const command = new GetConnectionCommand(
+    withScope(
+      {
+        domainIdentifier: key.domainIdentifier,
+        identifier: key.identifier,
+        // Only ever `true` or absent: the gateway asks for secrets only on behalf of callers allowed to read them.
+        ...(key.withSecret ? { withSecret: true } : {}),
+      },
+      scope,
+    ),
   );
-  const output = await client.send(command, { abortSignal: scope.signal });
+  const output = await client.send(command);
   // The entity key must resolve even if AWS omitted it from the body.
   return { ...output, domainId: output.domainId ?? key.domainIdentifier, connectionId: output.connectionId ?? key.identifier };
 }
@@ -36,6 +38,7 @@ async function getConnection(client: DataZoneClient, key: ConnectionKey, scope: 
  * call) and its deadline (an AbortSignal the SDK honours).
  */
 export function createConnectionLoader(client: DataZoneClient, concurrency: number, shared: AwsReads, scope: AwsCallScope = {}): ConnectionLoader {
+  installCallScope(client);
   return new DataLoader(
     (keys) =>
       fetchEach(
@@ -57,12 +60,13 @@ export function createConnectionLoader(client: DataZoneClient, concurrency: numb
 export type ConnectionPageLoader = DataLoader<ConnectionListRequest, ConnectionListPage, string>;
 
 async function listConnections(client: DataZoneClient, request: ConnectionListRequest, scope: AwsCallScope): Promise<ConnectionListPage> {
-  const output = await client.send(withRequestId(new ListConnectionsCommand(request), scope.requestId), { abortSignal: scope.signal });
+  const output = await client.send(new ListConnectionsCommand(withScope({ ...request }, scope)));
   return { summaries: output.items ?? [], ...(output.nextToken ? { nextToken: output.nextToken } : {}) };
 }
 
 /** One per request: identical list pages asked for twice in one operation (aliases) cost one call. */
 export function createConnectionPageLoader(client: DataZoneClient, concurrency: number, scope: AwsCallScope = {}): ConnectionPageLoader {
+  installCallScope(client);
   const members = ['domainIdentifier', 'projectIdentifier', 'environmentIdentifier', 'name', 'type', 'scope', 'sortBy', 'sortOrder', 'maxResults', 'nextToken'] as const;
   return new DataLoader(
     (requests) =>

@@ -58,6 +58,8 @@ export interface RecordedCall {
   fault?: { kind: FaultKind; errorName?: string };
   /** Refused with ThrottlingException by the quota (EmulatorOptions.quotaPerSecond). */
   throttled?: boolean;
+  /** The caller closed the connection before the answer was sent (an aborted or timed-out call). */
+  abandoned?: boolean;
 }
 
 export type FaultKind = 'error' | 'reset' | 'hang' | 'malformed' | 'truncated' | 'latency';
@@ -701,6 +703,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       sendError(res, req.service, req.call.requestId, 'ThrottlingException', defaultErrorStatus(req.service, 'ThrottlingException'), 'Rate exceeded');
       return;
     }
+    res.once('close', () => {
+      if (!res.writableEnded) req.call.abandoned = true;
+    });
     const rule = rules.length === 0 ? undefined : pickFault(req);
     if (rule) req.call.fault = rule.kind === 'error' ? { kind: rule.kind, errorName: rule.errorName ?? 'InternalFailureException' } : { kind: rule.kind };
     const delay = latencyMs + (rule?.kind === 'latency' ? Math.max(0, rule.latencyMs ?? 0) : 0);

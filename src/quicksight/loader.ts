@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-quicksight';
 import DataLoader from 'dataloader';
 import { fetchEach } from '../aws/batch.js';
-import { type AwsCallScope, explainAbort, withRequestId } from '../aws/call.js';
+import { type AwsCallScope, explainAbort, installCallScope, withScope } from '../aws/call.js';
 import { toGraphQLError } from '../aws/errors.js';
 import type { AwsReads } from '../aws/shared-reads.js';
 import {
@@ -21,11 +21,8 @@ import {
 export type ActionConnectorLoader = DataLoader<ActionConnectorKey, ActionConnectorRecord, string>;
 
 async function describeActionConnector(client: QuickSightClient, key: ActionConnectorKey, scope: AwsCallScope): Promise<ActionConnectorRecord> {
-  const command = withRequestId(
-    new DescribeActionConnectorCommand({ AwsAccountId: key.awsAccountId, ActionConnectorId: key.actionConnectorId }),
-    scope.requestId,
-  );
-  const response = await client.send(command, { abortSignal: scope.signal });
+  const command = new DescribeActionConnectorCommand(withScope({ AwsAccountId: key.awsAccountId, ActionConnectorId: key.actionConnectorId }, scope));
+  const response = await client.send(command);
   return {
     awsAccountId: key.awsAccountId,
     actionConnectorId: response.ActionConnector?.ActionConnectorId ?? key.actionConnectorId,
@@ -41,6 +38,7 @@ async function describeActionConnector(client: QuickSightClient, key: ActionConn
  * deadline (an AbortSignal the SDK honours).
  */
 export function createActionConnectorLoader(client: QuickSightClient, concurrency: number, shared: AwsReads, scope: AwsCallScope = {}): ActionConnectorLoader {
+  installCallScope(client);
   return new DataLoader(
     (keys) =>
       fetchEach(
@@ -64,15 +62,15 @@ export type ActionConnectorPageLoader = DataLoader<ActionConnectorListRequest, A
 /** ListActionConnectors, or SearchActionConnectors when the request carries a filter. */
 async function listActionConnectors(client: QuickSightClient, request: ActionConnectorListRequest, scope: AwsCallScope): Promise<ActionConnectorListPage> {
   const paging = { AwsAccountId: request.awsAccountId, MaxResults: request.maxResults, NextToken: request.nextToken };
-  const options = { abortSignal: scope.signal };
   const response = request.filter
-    ? await client.send(withRequestId(new SearchActionConnectorsCommand({ ...paging, Filters: [request.filter] }), scope.requestId), options)
-    : await client.send(withRequestId(new ListActionConnectorsCommand(paging), scope.requestId), options);
+    ? await client.send(new SearchActionConnectorsCommand(withScope({ ...paging, Filters: [request.filter] }, scope)))
+    : await client.send(new ListActionConnectorsCommand(withScope(paging, scope)));
   return { summaries: response.ActionConnectorSummaries ?? [], ...(response.NextToken ? { nextToken: response.NextToken } : {}) };
 }
 
 /** One per request: identical list pages asked for twice in one operation (aliases) cost one call. */
 export function createActionConnectorPageLoader(client: QuickSightClient, concurrency: number, scope: AwsCallScope = {}): ActionConnectorPageLoader {
+  installCallScope(client);
   return new DataLoader(
     (requests) =>
       fetchEach(requests, concurrency, (request) => listActionConnectors(client, request, scope), (error, request) =>
