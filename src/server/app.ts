@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { type AwsClients, createAwsClients, destroyAwsClients } from '../aws/clients.js';
-import { SharedReads, UNSHARED_READS, secretMemberDetector } from '../aws/shared-reads.js';
+import { type AwsReads, SharedReads, UNSHARED_READS, secretMemberDetector } from '../aws/shared-reads.js';
 import { SECRETS_SCOPE } from '../auth/policy.js';
 import { createTokenVerifier } from '../auth/verify.js';
 import type { GatewayConfig } from '../config/config.js';
@@ -9,7 +9,8 @@ import { createConnectionLoader, createConnectionPageLoader } from '../datazone/
 import { createActionConnectorLoader, createActionConnectorPageLoader } from '../quicksight/loader.js';
 import { buildGatewaySchema } from '../schema/build.js';
 import { createApolloServer } from './apollo.js';
-import type { GatewayContext } from './context.js';
+import type { GatewayContext, Loaders } from './context.js';
+import type { AwsCallScope } from '../aws/call.js';
 import { createHttpHandler, createHttpServer } from './http.js';
 import { createLogger } from './logger.js';
 
@@ -28,6 +29,37 @@ export interface RunningGateway {
 export interface StartGatewayOptions {
   clients?: AwsClients;
   logger?: Logger;
+}
+
+/**
+ * The DataLoaders of one request, each made on first use: a request pays only for the loaders its
+ * operation needs, and never shares one with another request.
+ */
+class RequestLoaders implements Loaders {
+  private made: Partial<Loaders> = {};
+
+  constructor(
+    private readonly clients: AwsClients,
+    private readonly concurrency: number,
+    private readonly reads: AwsReads,
+    private readonly scope: AwsCallScope,
+  ) {}
+
+  get actionConnector(): Loaders['actionConnector'] {
+    return (this.made.actionConnector ??= createActionConnectorLoader(this.clients.quicksight, this.concurrency, this.reads, this.scope));
+  }
+
+  get connection(): Loaders['connection'] {
+    return (this.made.connection ??= createConnectionLoader(this.clients.datazone, this.concurrency, this.reads, this.scope));
+  }
+
+  get actionConnectorPages(): Loaders['actionConnectorPages'] {
+    return (this.made.actionConnectorPages ??= createActionConnectorPageLoader(this.clients.quicksight, this.concurrency, this.scope));
+  }
+
+  get connectionPages(): Loaders['connectionPages'] {
+    return (this.made.connectionPages ??= createConnectionPageLoader(this.clients.datazone, this.concurrency, this.scope));
+  }
 }
 
 /** Builds the schema, the AWS clients and the HTTP server once, then listens. */
@@ -59,12 +91,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       return {
         caller,
         // Fresh loaders per request: batching and deduplication within it.
-        loaders: {
-          actionConnector: createActionConnectorLoader(clients.quicksight, config.aws.maxConcurrency, reads, scope),
-          connection: createConnectionLoader(clients.datazone, config.aws.maxConcurrency, reads, scope),
-          actionConnectorPages: createActionConnectorPageLoader(clients.quicksight, config.aws.maxConcurrency, scope),
-          connectionPages: createConnectionPageLoader(clients.datazone, config.aws.maxConcurrency, scope),
-        },
+        loaders: new RequestLoaders(clients, config.aws.maxConcurrency, reads, scope),
         policy,
         requestId,
         logger,
