@@ -12,6 +12,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // `npm run build` once: tests that run the server as `npm start` does run the compiled dist/.
+    globalSetup: ['test/support/global-setup.ts'],
     // Each file starts its own emulator and gateway on free ports; files run in separate processes.
     pool: 'forks',
     testTimeout: 30_000,

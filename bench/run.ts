@@ -24,6 +24,7 @@
 import autocannon from 'autocannon';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { SignJWT } from 'jose';
 import { BENCH_DOMAIN, BENCH_IDS, CONNECTION_QUERY, ENTITIES_QUERY, HOT_ID } from './shared.js';
@@ -83,7 +84,17 @@ interface Proc {
   stop(): Promise<void>;
 }
 
-/** Starts `script` under tsx and resolves with the first stdout line `pick` accepts. */
+/**
+ * How to run `script` (a path from the repository root, e.g. `src/server/main.ts`): as `npm run
+ * bench` runs this file, compiled (`dist/`, plain Node, as `npm start` runs the gateway); when this
+ * file itself runs under tsx, the TypeScript source under tsx.
+ */
+function nodeArguments(script: string): string[] {
+  if (import.meta.url.endsWith('.ts')) return ['--import', 'tsx', script];
+  return [fileURLToPath(new URL(`../${script.replace(/\.ts$/, '.js')}`, import.meta.url))];
+}
+
+/** Starts `script` and resolves with the first stdout line `pick` accepts. */
 function startProcess(
   name: string,
   script: string,
@@ -91,7 +102,7 @@ function startProcess(
   pick: (line: Record<string, unknown>) => string | undefined,
   nodeOptions: string[] = [],
 ): Promise<Proc> {
-  const child = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', script], {
+  const child = spawn(process.execPath, [...nodeOptions, ...nodeArguments(script)], {
     env: { ...env, NODE_NO_WARNINGS: '1', ...extraEnv },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -451,7 +462,7 @@ async function main(): Promise<void> {
   say();
   say(`Machine: ${os.availableParallelism()} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), ${f1(os.totalmem() / 2 ** 30)} GiB memory, Node ${process.version}, ${os.type()} ${os.release()}. Date: ${new Date().toISOString()}.`);
   say();
-  say(`Each side runs in its own process (gateway: \`src/server/main.ts\` with NODE_ENV=production; baseline: \`bench/baseline.ts\`, a bare node:http handler making the same GetConnection call with the same SDK client configuration and returning the same JSON), in front of one emulator process. autocannon runs in the orchestrating process. Per scenario: ${WARMUP} s warm-up per side, then ${ROUNDS} measured rounds per side (${DURATION} s each; B: ${B_REQUESTS} requests, C: ${C_REQUESTS} requests, so that every request counted has completed and AWS calls per request are exact), alternating gateway and baseline. req/s is completed requests ÷ time over all rounds; p50/p99 are the means of the rounds' autocannon percentiles; AWS calls come from the emulator's call log; CPU is the server process's user + system time from /proc (per request, and as a share of one core over the rounds); peak RSS is sampled every 100 ms from /proc. The three busy processes (load generator, emulator, server) share the machine's ${os.availableParallelism()} cores, so req/s at 0 ms emulator latency moves with the machine's load of the moment; the alternating rounds and the per-round ratios show how much.`);
+  say(`Each side runs in its own process, compiled by \`npm run build\` and run by plain Node (gateway: \`src/server/main.ts\` with NODE_ENV=production, as \`npm start\` runs it; baseline: \`bench/baseline.ts\`, a bare node:http handler making the same GetConnection call with the same SDK client configuration and returning the same JSON), in front of one emulator process. autocannon runs in the orchestrating process. Per scenario: ${WARMUP} s warm-up per side, then ${ROUNDS} measured rounds per side (${DURATION} s each; B: ${B_REQUESTS} requests, C: ${C_REQUESTS} requests, so that every request counted has completed and AWS calls per request are exact), alternating gateway and baseline. req/s is completed requests ÷ time over all rounds; p50/p99 are the means of the rounds' autocannon percentiles; AWS calls come from the emulator's call log; CPU is the server process's user + system time from /proc (per request, and as a share of one core over the rounds); peak RSS is sampled every 100 ms from /proc. The three busy processes (load generator, emulator, server) share the machine's ${os.availableParallelism()} cores, so req/s at 0 ms emulator latency moves with the machine's load of the moment; the alternating rounds and the per-round ratios show how much.`);
 
   // Both sides must answer the same JSON for the same request before anything is measured.
   const gatewayA = await startGateway('gateway', { AWS_RATE_LIMIT_PER_SECOND: '0', CACHE_TTL_SECONDS: '0' });

@@ -21,6 +21,7 @@ import type { ActionConnector } from '@aws-sdk/client-quicksight';
 import { SignJWT } from 'jose';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import { type RecordedCall, emulatorSdkEnvironment, startEmulator } from '../src/emulator/index.js';
@@ -374,7 +375,11 @@ async function main(): Promise<void> {
     AWS_SHARE_READS: 'false',
     LOG_LEVEL: 'info',
   };
-  const gateway: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], { env: gatewayEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  // As `npm start` runs it: compiled, plain Node (under tsx when this file itself runs under tsx).
+  const gatewayArguments = import.meta.url.endsWith('.ts')
+    ? ['--import', 'tsx', 'src/server/main.ts']
+    : [fileURLToPath(new URL('../src/server/main.js', import.meta.url))];
+  const gateway: ChildProcess = spawn(process.execPath, gatewayArguments, { env: gatewayEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   // Whatever happens to the soak, the gateway it started does not outlive it.
   process.once('exit', () => {
     if (gateway.exitCode === null && gateway.signalCode === null) gateway.kill('SIGKILL');
@@ -519,7 +524,7 @@ async function main(): Promise<void> {
     `- Command: \`${command}\``,
     `- Started: ${startedAt.toISOString()}, load for ${loadSeconds.toFixed(1)} s`,
     `- Machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.type()} ${os.release()} (${os.arch()}), Node ${process.version}; load average (1/5/15 min) at start ${loadAverageAtStart}, at end ${os.loadavg().map((value) => value.toFixed(2)).join(' / ')} (other work on the machine shares its CPUs)`,
-    `- Setup, all on loopback: the gateway as \`npm start\` runs it (\`src/server/main.ts\`, NODE_ENV=production, LOG_LEVEL=info) in its own process; the emulator and ${KNOBS.concurrency} concurrent clients in the soak process.`,
+    `- Setup, all on loopback: the gateway as \`npm start\` runs it (\`src/server/main.ts\` compiled to \`dist/\`, plain Node, NODE_ENV=production, LOG_LEVEL=info) in its own process; the emulator and ${KNOBS.concurrency} concurrent clients in the soak process.`,
     `- Gateway settings: AWS_MAX_ATTEMPTS=${KNOBS.maxAttempts}, AWS_REQUEST_TIMEOUT_MS=${KNOBS.awsTimeoutMs}, REQUEST_DEADLINE_MS=${KNOBS.deadlineMs}, AWS_RATE_LIMIT_PER_SECOND=0 (client-side limiter off), AWS_SHARE_READS=false (each item's outcome comes from its own request's AWS calls, which the checker attributes faults by)`,
     `- Faults per AWS call (emulator \`rate\` rules, seeded PRNG, seed ${KNOBS.seed}): ${(KNOBS.throttleRate * 100).toFixed(1)}% ThrottlingException, ${(KNOBS.serverErrorRate * 100).toFixed(1)}% InternalFailureException (500), ${(KNOBS.resetRate * 100).toFixed(1)}% connection resets, ${(KNOBS.hangRate * 100).toFixed(1)}% hangs${KNOBS.burstMs > 0 ? `; plus a throttling burst on every GetConnection for ${KNOBS.burstMs} ms of every ${KNOBS.burstPeriodMs} ms` : ''}`,
     `- Load: each request is 1–6 items (root-field aliases or \`_entities\` representations, QuickSight connectors and DataZone connections mixed), ~86% seeded ids, ~7% missing ids, ~7% invalid ids; half the callers hold the secrets scope, ~30% of DataZone root fields ask for credentials.`,

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError, loadConfig } from '../src/config/config.js';
+import { COMPILED_SERVER } from './support/compiled.js';
 
 describe('configuration', () => {
   it('loadConfig - refuses a bad value with a message naming the variable', () => {
@@ -32,7 +33,7 @@ describe('configuration', () => {
     const env = { ...process.env, AUTH_JWT_SECRET: '', AUTH_JWKS_URL: '', PORT: '0' };
     delete (env as Record<string, unknown>)['AUTH_JWT_SECRET'];
     delete (env as Record<string, unknown>)['AUTH_JWKS_URL'];
-    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], { env, encoding: 'utf8', timeout: 20_000 });
+    const result = spawnSync(process.execPath, [COMPILED_SERVER], { env, encoding: 'utf8', timeout: 20_000 });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/AUTH_JWT_SECRET or AUTH_JWKS_URL must be set/);
   });

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_DOMAIN_ID } from '../src/emulator/seed.js';
 import { type Emulator, emulatorSdkEnvironment, startEmulator } from '../src/emulator/index.js';
 import { READ, TEST_JWT_SECRET, type Stack, mintToken, startStack } from './support/stack.js';
+import { COMPILED_SERVER } from './support/compiled.js';
 
 const slowQuery = `{ dataZoneConnection(domainIdentifier: "${DEMO_DOMAIN_ID}", identifier: "conn-athena-sales") { connectionId name } }`;
 
@@ -94,7 +95,7 @@ describe('graceful shutdown: RunningGateway.close(drainTimeoutMs)', () => {
   });
 });
 
-describe('npm start (src/server/main.ts) as a process', () => {
+describe('npm start (the compiled src/server/main.ts) as a process', () => {
   let emulator: Emulator | undefined;
   let child: ChildProcessWithoutNullStreams | undefined;
   afterEach(async () => {
@@ -115,7 +116,9 @@ describe('npm start (src/server/main.ts) as a process', () => {
       LOG_LEVEL: 'info',
       ...extraEnv,
     };
-    const started = spawn(process.execPath, ['--import', 'tsx', ...preload.flatMap((file) => ['--import', file]), 'src/server/main.ts'], { env });
+    // A preloaded test hook is TypeScript: tsx loads it (and only it, the server is plain JS).
+    const loader = preload.length > 0 ? ['--import', 'tsx', ...preload.flatMap((file) => ['--import', file])] : [];
+    const started = spawn(process.execPath, [...loader, COMPILED_SERVER], { env });
     child = started;
     const output = { stdout: '', stderr: '' };
     started.stdout.on('data', (chunk: Buffer) => (output.stdout += chunk.toString('utf8')));

@@ -3,7 +3,7 @@ import * as quickSightSdk from '@aws-sdk/client-quicksight';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { type DocumentNode, type GraphQLSchema, parse } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { AuthPolicy, stripAuthDirectives } from '../auth/policy.js';
 import { dataZoneResolvers } from '../datazone/resolvers.js';
 import { trackCredentialResponses } from '../server/caching.js';
@@ -14,10 +14,21 @@ import { guardEntityRepresentations } from './representations.js';
 
 /** The SDL files, in the order they are concatenated. */
 export const SCHEMA_FILES = ['base.graphql', 'quicksight.graphql', 'datazone.graphql'] as const;
-const schemaDirectory = new URL('../../schema/', import.meta.url);
+
+/**
+ * The repository's `schema/` directory: two levels up from this module when it runs from `src/`
+ * (tsx, vitest), three from the compiled `dist/src/` (`npm start`).
+ */
+function schemaDirectory(): URL {
+  const candidates = ['../../schema/', '../../../schema/'].map((relative) => new URL(relative, import.meta.url));
+  const found = candidates.find((directory) => existsSync(new URL(SCHEMA_FILES[0], directory)));
+  if (!found) throw new Error(`schema/${SCHEMA_FILES[0]} not found near ${import.meta.url}`);
+  return found;
+}
 
 export function loadTypeDefs(): DocumentNode {
-  const source = SCHEMA_FILES.map((file) => readFileSync(new URL(file, schemaDirectory), 'utf8')).join('\n');
+  const directory = schemaDirectory();
+  const source = SCHEMA_FILES.map((file) => readFileSync(new URL(file, directory), 'utf8')).join('\n');
   return parse(source);
 }
 
