@@ -676,6 +676,36 @@ describe('authorization over HTTP', () => {
       if (expected) expect(response.text).toContain(canary('conn-spark-emr', 'managedEndpointToken'));
     });
 
+    test('GetConnection - for a secrets reader, credentials behind @include / @skip are fetched only when the variables keep them', async () => {
+      // One document, so one cached parse: the decision must follow each request's variables.
+      const query = `query($with: Boolean!) {
+        dataZoneConnection(domainIdentifier: "${DOMAIN}", identifier: "conn-athena-sales") {
+          connectionId connectionCredentials @include(if: $with) { secretAccessKey }
+        }
+      }`;
+      const sent: boolean[] = [];
+      for (const withCredentials of [false, true, false]) {
+        stack.emulator.resetCalls();
+        const response = await stack.graphql(query, { token: tokens.secrets, variables: { with: withCredentials } });
+        expect(response.body.errors).toBeUndefined();
+        expect(response.text.includes('SECRET-CANARY-')).toBe(withCredentials);
+        sent.push(...callsOf(stack.emulator, 'GetConnection').map((call) => call.withSecret));
+      }
+      expect(sent).toEqual([false, true, false]);
+    });
+
+    testEach([
+      { name: '@skip(if: true) on the credential field', query: `{ dataZoneConnection(domainIdentifier: "${DOMAIN}", identifier: "conn-iam-project") { connectionId connectionCredentials @skip(if: true) { accessKeyId } } }` },
+      { name: '@include(if: false) on a fragment spread holding the credential', query: `query { dataZoneConnection(domainIdentifier: "${DOMAIN}", identifier: "conn-iam-project") { connectionId ...C @include(if: false) } } fragment C on DataZoneConnection { connectionCredentials { accessKeyId } }` },
+      { name: '@skip(if: true) on an inline fragment holding the credential', query: `{ dataZoneConnection(domainIdentifier: "${DOMAIN}", identifier: "conn-iam-project") { connectionId ... @skip(if: true) { connectionCredentials { accessKeyId } } } }` },
+    ], (c) => `GetConnection - for a secrets reader, a credential removed by ${c.name} sends withSecret=false`, async ({ query }) => {
+      stack.emulator.resetCalls();
+      const response = await stack.graphql(query, { token: tokens.secrets });
+      expect(response.body.errors).toBeUndefined();
+      expect(response.body.data).toEqual({ dataZoneConnection: { connectionId: 'conn-iam-project' } });
+      expect(callsOf(stack.emulator, 'GetConnection').map((call) => call.withSecret)).toEqual([false]);
+    });
+
     testEach([
       { name: 'selecting connectionCredentials', selection: '{ connectionCredentials { secretAccessKey } }', expected: true },
       { name: 'selecting only plain fields', selection: plainSelection, expected: false },

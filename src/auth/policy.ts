@@ -5,10 +5,14 @@ import {
   type FragmentDefinitionNode,
   type GraphQLResolveInfo,
   type GraphQLSchema,
+  type SelectionNode,
   type SelectionSetNode,
   GraphQLError,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
   Kind,
   defaultFieldResolver,
+  getDirectiveValues,
   getNamedType,
   isObjectType,
   visit,
@@ -60,6 +64,24 @@ function requirementOf(directives: readonly ConstDirectiveNode[] | undefined): R
   return requirement;
 }
 
+/** One walk of a selection for `selectsSecretFields`. */
+interface SelectionWalk {
+  schema: GraphQLSchema;
+  fragments: Record<string, FragmentDefinitionNode>;
+  variables: Record<string, unknown>;
+  visitedFragments: Set<string>;
+  /** Set when an `@skip` / `@include` was evaluated: the answer then depends on the variables. */
+  conditional: boolean;
+}
+
+/** Whether `@skip` / `@include` keep `selection` for this request's variables, as execution decides it. */
+function isIncluded(walk: SelectionWalk, selection: SelectionNode): boolean {
+  if (!selection.directives?.some((directive) => directive.name.value === 'skip' || directive.name.value === 'include')) return true;
+  walk.conditional = true;
+  if (getDirectiveValues(GraphQLSkipDirective, selection, walk.variables)?.['if'] === true) return false;
+  return getDirectiveValues(GraphQLIncludeDirective, selection, walk.variables)?.['if'] !== false;
+}
+
 /**
  * The schema's authorization policy, read from its own `@authenticated` / `@requiresScopes`
  * applications: the same rules an Apollo Router derives from the composed supergraph, with no
@@ -98,60 +120,44 @@ export class AuthPolicy {
 
   /**
    * Whether the operation selects any secret field below the field being resolved (through
-   * fragments, unions and `_entities`). Cached per field node: parsed documents are reused.
+   * fragments, unions and `_entities`), leaving out selections that `@skip` / `@include` remove for
+   * this request's variables. Cached per field node (parsed documents are reused) when no such
+   * directive took part, since the answer then does not depend on the variables.
    */
   selectsSecretFields(info: GraphQLResolveInfo): boolean {
     const node = info.fieldNodes[0];
     if (!node) return false;
     const cached = this.selectionCache.get(node);
     if (cached !== undefined) return cached;
-    const selects = info.fieldNodes.some((fieldNode) =>
-      this.fieldSelectsSecrets(info.schema, info.parentType.name, fieldNode, info.fragments, new Set()),
-    );
-    this.selectionCache.set(node, selects);
+    const walk: SelectionWalk = { schema: info.schema, fragments: info.fragments, variables: info.variableValues, visitedFragments: new Set(), conditional: false };
+    const selects = info.fieldNodes.some((fieldNode) => this.fieldSelectsSecrets(walk, info.parentType.name, fieldNode));
+    if (!walk.conditional) this.selectionCache.set(node, selects);
     return selects;
   }
 
-  private fieldSelectsSecrets(
-    schema: GraphQLSchema,
-    parentTypeName: string,
-    field: FieldNode,
-    fragments: Record<string, FragmentDefinitionNode>,
-    visitedFragments: Set<string>,
-  ): boolean {
+  private fieldSelectsSecrets(walk: SelectionWalk, parentTypeName: string, field: FieldNode): boolean {
     if (this.secretFields.has(`${parentTypeName}.${field.name.value}`)) return true;
     if (!field.selectionSet) return false;
-    const parentType = schema.getType(parentTypeName);
+    const parentType = walk.schema.getType(parentTypeName);
     if (!isObjectType(parentType)) return false;
     const fieldDefinition = parentType.getFields()[field.name.value];
     if (!fieldDefinition) return false;
-    return this.selectionSetSelectsSecrets(schema, getNamedType(fieldDefinition.type).name, field.selectionSet, fragments, visitedFragments);
+    return this.selectionSetSelectsSecrets(walk, getNamedType(fieldDefinition.type).name, field.selectionSet);
   }
 
-  private selectionSetSelectsSecrets(
-    schema: GraphQLSchema,
-    typeName: string,
-    selectionSet: SelectionSetNode,
-    fragments: Record<string, FragmentDefinitionNode>,
-    visitedFragments: Set<string>,
-  ): boolean {
+  private selectionSetSelectsSecrets(walk: SelectionWalk, typeName: string, selectionSet: SelectionSetNode): boolean {
     return selectionSet.selections.some((selection) => {
+      if (!isIncluded(walk, selection)) return false;
       switch (selection.kind) {
         case Kind.FIELD:
-          return this.fieldSelectsSecrets(schema, typeName, selection, fragments, visitedFragments);
+          return this.fieldSelectsSecrets(walk, typeName, selection);
         case Kind.INLINE_FRAGMENT:
-          return this.selectionSetSelectsSecrets(
-            schema,
-            selection.typeCondition?.name.value ?? typeName,
-            selection.selectionSet,
-            fragments,
-            visitedFragments,
-          );
+          return this.selectionSetSelectsSecrets(walk, selection.typeCondition?.name.value ?? typeName, selection.selectionSet);
         case Kind.FRAGMENT_SPREAD: {
-          const fragment = fragments[selection.name.value];
-          if (!fragment || visitedFragments.has(fragment.name.value)) return false;
-          visitedFragments.add(fragment.name.value);
-          return this.selectionSetSelectsSecrets(schema, fragment.typeCondition.name.value, fragment.selectionSet, fragments, visitedFragments);
+          const fragment = walk.fragments[selection.name.value];
+          if (!fragment || walk.visitedFragments.has(fragment.name.value)) return false;
+          walk.visitedFragments.add(fragment.name.value);
+          return this.selectionSetSelectsSecrets(walk, fragment.typeCondition.name.value, fragment.selectionSet);
         }
         default:
           return false;
