@@ -147,6 +147,20 @@ describe('npm start (the compiled src/server/main.ts) as a process', () => {
     expect(lines.find((line) => line.msg === 'graphql request')).toMatchObject({ status: 200, requestId: emulator!.calls[0]!.gatewayRequestId });
   });
 
+  it('an uncaught exception - logged, the request in flight still answered, then exit 1 for a fresh process', async () => {
+    const server = await startServer({ SHUTDOWN_TIMEOUT_MS: '10000' }, ['./test/support/uncaught-exception-on-sighup.ts']);
+    emulator!.setLatency(300);
+    const token = await mintToken([READ]);
+    const inFlight = post(server.url, `{ dataZoneConnection(domainIdentifier: "${DEMO_DOMAIN_ID}", identifier: "conn-iam-project") { name } }`, token);
+    await waitFor(() => emulator!.calls.length === 1, 'the AWS call to arrive');
+    server.process.kill('SIGHUP');
+    expect(await inFlight).toEqual({ status: 200, body: { data: { dataZoneConnection: { name: 'project-iam' } } } });
+    expect(await server.exited).toBe(1);
+    const lines = server.output.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.find((line) => line['msg'] === 'uncaught exception')).toMatchObject({ level: 60, err: { name: 'Error', message: 'test: an exception nobody caught' } });
+    expect(lines.map((line) => line['msg'])).toEqual(expect.arrayContaining(['draining', 'drained, exiting']));
+  });
+
   it('an unhandled rejection - logged, and the process keeps serving', async () => {
     const server = await startServer({}, ['./test/support/unhandled-rejection-on-sigusr2.ts']);
     server.process.kill('SIGUSR2');

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const gateway = await startGateway(config, { logger });
   gateway.logger.info({ url: gateway.url }, 'AWS connections subgraph ready');
   let shuttingDown = false;
-  const shutdown = (signal: string) => {
+  const shutdown = (signal: string, exitCode = 0) => {
     if (shuttingDown) return;
     shuttingDown = true;
     // /readyz turns 503, the listener closes, in-flight requests get up to SHUTDOWN_TIMEOUT_MS.
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     gateway.close(config.shutdownTimeoutMs).then(
       () => {
         gateway.logger.info('drained, exiting');
-        process.exit(0);
+        process.exit(exitCode);
       },
       (error: unknown) => {
         gateway.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'shutdown failed');
@@ -39,6 +39,13 @@ async function main(): Promise<void> {
       },
     );
   };
+  // After an exception nobody caught, the process's state is unknown (Node's own advice is not to
+  // resume): log it (name and message only), let the requests in flight finish, and exit 1 so the
+  // orchestrator starts a fresh process. A second one while draining is only logged.
+  process.on('uncaughtException', (error) => {
+    gateway.logger.fatal({ err: { name: error.name, message: error.message } }, 'uncaught exception');
+    shutdown('uncaughtException', 1);
+  });
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
