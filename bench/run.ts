@@ -279,6 +279,9 @@ interface Round {
 
 const noErrors = (body: string): boolean => !body.includes('"errors"');
 
+/** Requests each server process (by pid) answered, warm-ups included: the denominator of its CPU profile. */
+const servedBy = new Map<number, number>();
+
 async function drive(target: Proc, load: Load, token: string): Promise<Round> {
   const before = await control('/calls');
   let sequence = 0;
@@ -312,6 +315,7 @@ async function drive(target: Proc, load: Load, token: string): Promise<Round> {
   await settle(load.settleMs ?? 300);
   const after = await control(`/calls?from=${before['count']}&window=1`);
   const requests = result.requests.total;
+  servedBy.set(target.pid, (servedBy.get(target.pid) ?? 0) + requests);
   const seconds = result.duration;
   return {
     requests,
@@ -552,6 +556,11 @@ async function main(): Promise<void> {
   await baseline.stop();
   await emulator.stop();
   say();
+  if (env['BENCH_CPU_PROF']) {
+    // The profiles are named CPU.<date>.<time>.<pid>.…; their warm-ups count, so say what each served.
+    say(`CPU profiles in ${env['BENCH_CPU_PROF']}; requests served (warm-ups included), for \`node dist/bench/profile-summary.js <file> --requests N\`: ${[...servedBy].map(([pid, count]) => `pid ${pid} ${count}`).join(', ')}.`);
+    say();
+  }
   say(`Total bench time: ${f0((Date.now() - began) / 1000)} s. Load average after the run (1, 5, 15 min): ${loadAverage()} (the bench itself keeps about 2 busy).`);
   const body = [...report.lines, '', '## Targets', '', ...report.verdicts, ''].join('\n');
   writeFileSync(OUTPUT, body);
