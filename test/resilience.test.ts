@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID } from '../src/emulator/seed.js';
+import { DataZoneClient, GetConnectionCommand } from '@aws-sdk/client-datazone';
+import { createConnectionLoader } from '../src/datazone/loader.js';
+import { UNSHARED_READS } from '../src/aws/shared-reads.js';
 import { READ, type Stack, mintToken, startStack } from './support/stack.js';
 
 /** Everything one alias of a test query asks for, by id. */
@@ -144,6 +147,25 @@ describe('overall request deadline (REQUEST_DEADLINE_MS)', () => {
 });
 
 describe('request ids and request logs', () => {
+  it('a client that already made calls (its middleware cached) carries the request id once a loader uses it', async () => {
+    const client = new DataZoneClient({
+      endpoint: stack.emulator.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'example-secret' },
+      cacheMiddleware: true,
+    });
+    try {
+      stack.emulator.resetCalls();
+      // The first call makes the SDK cache this command class's middleware handler.
+      await client.send(new GetConnectionCommand({ domainIdentifier: DEMO_DOMAIN_ID, identifier: 'conn-iam-project' }));
+      const loader = createConnectionLoader(client, 4, UNSHARED_READS, { requestId: 'after-the-cache' });
+      expect((await loader.load({ domainIdentifier: DEMO_DOMAIN_ID, identifier: 'conn-athena-sales', withSecret: false })).connectionId).toBe('conn-athena-sales');
+      expect(stack.emulator.calls.map((call) => call.gatewayRequestId)).toEqual([undefined, 'after-the-cache']);
+    } finally {
+      client.destroy();
+    }
+  });
+
   it('x-request-id - echoed, sent to AWS on every call as x-gateway-request-id, and on the one log line of the request', async () => {
     stack.emulator.resetCalls();
     const linesBefore = stack.logLines.length;
