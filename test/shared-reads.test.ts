@@ -268,6 +268,41 @@ describe('rate limit queue bound (AWS_RATE_LIMIT_MAX_WAIT_MS)', () => {
   });
 });
 
+describe('rate limit queue shared between requests', () => {
+  let stack: Stack;
+  let reader: string;
+  const burst = Array.from({ length: 8 }, (_, index) => `conn-fair-${index}`);
+  beforeAll(async () => {
+    // Two calls per window, and no call may expect to wait two windows. Nothing shared, so every
+    // read is its own request's call.
+    stack = await startStack({ env: { AWS_RATE_LIMIT_PER_SECOND: '2', AWS_RATE_LIMIT_MAX_WAIT_MS: '2000', AWS_SHARE_READS: 'false' } });
+    reader = await mintToken([READ]);
+    for (const id of [...burst, 'conn-fair-single']) stack.emulator.putConnection({ domainId: DEMO_DOMAIN_ID, connectionId: id, name: id, type: 'ATHENA' });
+  });
+  afterAll(() => stack.close());
+
+  it('requests take turns: a request with a full queue neither refuses nor holds up the next request\'s call', async () => {
+    stack.emulator.resetCalls();
+    const field = (id: string, index: number) => `c${index}: dataZoneConnection(domainIdentifier: "${DEMO_DOMAIN_ID}", identifier: "${id}") { connectionId }`;
+    const big = stack.graphql(`{ ${burst.map(field).join('\n')} }`, { token: reader });
+    // The big request's first two calls have started, four wait for the next two windows, and the
+    // last two were refused: they would have waited longer than the bound.
+    await vi.waitFor(() => expect(callsOf(stack.emulator, 'GetConnection')).toHaveLength(2), { timeout: 900, interval: 10 });
+    const single = await stack.graphql(`{ ${field('conn-fair-single', 0)} }`, { token: reader });
+    // First come, first served would refuse it too (THROTTLED), or once admitted start it last.
+    expect(single.body.errors).toBeUndefined();
+    expect(single.body.data).toEqual({ c0: { connectionId: 'conn-fair-single' } });
+    const bigResponse = await big;
+    const throttled = (bigResponse.body.errors ?? []).filter((error) => error.extensions?.['code'] === 'THROTTLED');
+    expect(throttled).toHaveLength(2);
+    expect(Object.values(bigResponse.body.data as Record<string, unknown>).filter((value) => value !== null)).toHaveLength(6);
+    // The next window's two starts go one to each request, the big one first (it was queued first).
+    const order = callsOf(stack.emulator, 'GetConnection').map((call) => call.params['identifier']);
+    expect(order).toHaveLength(7);
+    expect(order.indexOf('conn-fair-single')).toBe(3);
+  });
+});
+
 describe('rate limit queue and the request deadline', () => {
   let stack: Stack;
   let reader: string;

@@ -24,12 +24,19 @@ export class RateLimitExceededError extends Error {
 
 /**
  * At most `limit` call starts in any window of `windowMs` (a sliding log: start N+limit waits for
- * start N to leave the window). Waiters are served first come, first served.
+ * start N to leave the window).
+ *
+ * Waiters are grouped by the request they belong to and served round robin, one call per request
+ * in turn (first come, first served within a request): a request with hundreds of calls queued (a
+ * router's `_entities` batch, a page of aliases) cannot hold every other request's one call behind
+ * all of its own.
  */
 export class SlidingWindowRateLimiter {
   /** Start times of the last `limit` granted calls, oldest first. */
   private readonly starts: number[] = [];
-  private readonly waiters: Array<() => void> = [];
+  /** Each waiting request's grants, oldest first; the map's order is the round-robin order. */
+  private readonly queues = new Map<string, Array<() => void>>();
+  private waiting = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -42,22 +49,25 @@ export class SlidingWindowRateLimiter {
   /**
    * Resolves when the call may start; rejects at once if it would wait longer than `maxWaitMs`, and
    * with the signal's reason if `signal` fires while the call waits (it then leaves the queue
-   * without taking a start).
+   * without taking a start). `owner` names the request the call is made for (calls without one
+   * share a turn).
    */
-  acquire(signal?: AbortSignal): Promise<void> {
+  acquire(signal?: AbortSignal, owner = ''): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.waiters.length === 0 && this.tryGrant()) return Promise.resolve();
+    if (this.waiting === 0 && this.tryGrant()) return Promise.resolve();
     // A waiter behind p others starts no sooner than floor(p / limit) windows from now.
-    if (Math.floor(this.waiters.length / this.limit) * this.windowMs >= this.maxWaitMs) {
+    if (Math.floor(this.ahead(owner) / this.limit) * this.windowMs >= this.maxWaitMs) {
       return Promise.reject(new RateLimitExceededError(`more than ${this.maxWaitMs} ms of calls are already queued`));
     }
     return new Promise<void>((resolve, reject) => {
+      let own = this.queues.get(owner);
+      if (own === undefined) this.queues.set(owner, (own = []));
+      this.waiting += 1;
       if (signal === undefined) {
-        this.waiters.push(resolve);
+        own.push(resolve);
       } else {
         const onAbort = () => {
-          const index = this.waiters.indexOf(grant);
-          if (index !== -1) this.waiters.splice(index, 1);
+          this.leave(owner, grant);
           reject(signal.reason);
         };
         const grant = () => {
@@ -65,14 +75,48 @@ export class SlidingWindowRateLimiter {
           resolve();
         };
         signal.addEventListener('abort', onAbort, { once: true });
-        this.waiters.push(grant);
+        own.push(grant);
       }
       this.schedule();
     });
   }
 
   get queued(): number {
-    return this.waiters.length;
+    return this.waiting;
+  }
+
+  /**
+   * Waiters served before a new one of `owner`'s: the calls of its own request already queued, plus
+   * up to one more than that of every other request's (one per turn until the new one's).
+   */
+  private ahead(owner: string): number {
+    const own = this.queues.get(owner)?.length ?? 0;
+    let ahead = own;
+    for (const [other, queue] of this.queues) if (other !== owner) ahead += Math.min(queue.length, own + 1);
+    return ahead;
+  }
+
+  private leave(owner: string, grant: () => void): void {
+    const queue = this.queues.get(owner);
+    const index = queue?.indexOf(grant) ?? -1;
+    if (queue === undefined || index === -1) return;
+    queue.splice(index, 1);
+    this.waiting -= 1;
+    if (queue.length === 0) this.queues.delete(owner);
+  }
+
+  /** The next request in turn gives up its oldest waiter and goes to the back of the line. */
+  private next(): (() => void) | undefined {
+    for (const [owner, queue] of this.queues) {
+      const grant = queue.shift();
+      this.queues.delete(owner);
+      if (queue.length > 0) this.queues.set(owner, queue);
+      if (grant !== undefined) {
+        this.waiting -= 1;
+        return grant;
+      }
+    }
+    return undefined;
   }
 
   private tryGrant(): boolean {
@@ -86,12 +130,12 @@ export class SlidingWindowRateLimiter {
   }
 
   private schedule(): void {
-    if (this.timer !== undefined || this.waiters.length === 0) return;
+    if (this.timer !== undefined || this.waiting === 0) return;
     const oldest = this.starts[0] ?? this.now();
     const delay = Math.max(0, oldest + this.windowMs - this.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      while (this.waiters.length > 0 && this.tryGrant()) (this.waiters.shift() as () => void)();
+      while (this.waiting > 0 && this.tryGrant()) this.next()?.();
       this.schedule();
     }, delay);
   }
@@ -118,7 +162,8 @@ export function addRateLimitMiddleware(
         limiter = new SlidingWindowRateLimiter(options.limitPerSecond, options.maxWaitMs);
         limiters.set(operation, limiter);
       }
-      await limiter.acquire(scopeOf(args)?.signal);
+      const scope = scopeOf(args);
+      await limiter.acquire(scope?.signal, scope?.requestId);
       return next(args);
     };
   // Cast: the stack's overloads of addRelativeTo do not infer a middleware of the finalizeRequest step.
