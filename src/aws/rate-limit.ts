@@ -34,9 +34,11 @@ export class RateLimitExceededError extends Error {
 export class SlidingWindowRateLimiter {
   /** Start times of the last `limit` granted calls, oldest first. */
   private readonly starts: number[] = [];
-  /** Each waiting request's grants, oldest first; the map's order is the round-robin order. */
+  /**
+   * Each waiting request's grants, oldest first; the map's order is the round-robin order. A
+   * request leaves the map with its last waiter: no queue in it is ever empty.
+   */
   private readonly queues = new Map<string, Array<() => void>>();
-  private waiting = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -54,7 +56,7 @@ export class SlidingWindowRateLimiter {
    */
   acquire(signal?: AbortSignal, owner = ''): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.waiting === 0 && this.tryGrant()) return Promise.resolve();
+    if (this.queues.size === 0 && this.tryGrant()) return Promise.resolve();
     // A waiter behind p others starts no sooner than floor(p / limit) windows from now.
     if (Math.floor(this.ahead(owner) / this.limit) * this.windowMs >= this.maxWaitMs) {
       return Promise.reject(new RateLimitExceededError(`more than ${this.maxWaitMs} ms of calls are already queued`));
@@ -62,7 +64,6 @@ export class SlidingWindowRateLimiter {
     return new Promise<void>((resolve, reject) => {
       let own = this.queues.get(owner);
       if (own === undefined) this.queues.set(owner, (own = []));
-      this.waiting += 1;
       if (signal === undefined) {
         own.push(resolve);
       } else {
@@ -81,10 +82,6 @@ export class SlidingWindowRateLimiter {
     });
   }
 
-  get queued(): number {
-    return this.waiting;
-  }
-
   /**
    * Waiters served before a new one of `owner`'s: the calls of its own request already queued, plus
    * up to one more than that of every other request's (one per turn until the new one's).
@@ -101,22 +98,15 @@ export class SlidingWindowRateLimiter {
     const index = queue?.indexOf(grant) ?? -1;
     if (queue === undefined || index === -1) return;
     queue.splice(index, 1);
-    this.waiting -= 1;
     if (queue.length === 0) this.queues.delete(owner);
   }
 
-  /** The next request in turn gives up its oldest waiter and goes to the back of the line. */
-  private next(): (() => void) | undefined {
-    for (const [owner, queue] of this.queues) {
-      const grant = queue.shift();
-      this.queues.delete(owner);
-      if (queue.length > 0) this.queues.set(owner, queue);
-      if (grant !== undefined) {
-        this.waiting -= 1;
-        return grant;
-      }
-    }
-    return undefined;
+  /** The request whose turn it is gives up its oldest waiter and goes to the back of the line. */
+  private next(): () => void {
+    const [owner, queue] = this.queues.entries().next().value as [string, Array<() => void>];
+    this.queues.delete(owner);
+    if (queue.length > 1) this.queues.set(owner, queue);
+    return queue.shift() as () => void;
   }
 
   private tryGrant(): boolean {
@@ -130,12 +120,12 @@ export class SlidingWindowRateLimiter {
   }
 
   private schedule(): void {
-    if (this.timer !== undefined || this.waiting === 0) return;
+    if (this.timer !== undefined || this.queues.size === 0) return;
     const oldest = this.starts[0] ?? this.now();
     const delay = Math.max(0, oldest + this.windowMs - this.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      while (this.waiting > 0 && this.tryGrant()) this.next()?.();
+      while (this.queues.size > 0 && this.tryGrant()) this.next()();
       this.schedule();
     }, delay);
   }
