@@ -13,6 +13,9 @@ const CONNECTION_WITH_CREDENTIALS = `query($id: ID!) {
   }
 }`;
 
+/** Field `c<index>` of a query with one alias per connection read. */
+const aliasField = (id: string, index: number) => `c${index}: dataZoneConnection(domainIdentifier: "${DEMO_DOMAIN_ID}", identifier: "${id}") { connectionId }`;
+
 describe('in-flight coalescing across requests (cache off)', () => {
   let stack: Stack;
   let reader: string;
@@ -253,9 +256,7 @@ describe('rate limit queue bound (AWS_RATE_LIMIT_MAX_WAIT_MS)', () => {
 
   it('a call that would wait longer than the bound fails at once as THROTTLED, without reaching AWS', async () => {
     stack.emulator.resetCalls();
-    const aliases = ['conn-athena-sales', 'conn-s3-datalake', 'conn-spark-glue', 'conn-iam-project', 'conn-spark-emr', 'conn-redshift-cluster'].map(
-      (id, index) => `c${index}: dataZoneConnection(domainIdentifier: "${DEMO_DOMAIN_ID}", identifier: "${id}") { connectionId }`,
-    );
+    const aliases = ['conn-athena-sales', 'conn-s3-datalake', 'conn-spark-glue', 'conn-iam-project', 'conn-spark-emr', 'conn-redshift-cluster'].map(aliasField);
     const response = await stack.graphql(`{ ${aliases.join('\n')} }`, { token: reader });
     const data = response.body.data as Record<string, { connectionId: string } | null>;
     const throttled = (response.body.errors ?? []).filter((error) => error.extensions?.['code'] === 'THROTTLED');
@@ -283,12 +284,11 @@ describe('rate limit queue shared between requests', () => {
 
   it('requests take turns: a request with a full queue neither refuses nor holds up the next request\'s call', async () => {
     stack.emulator.resetCalls();
-    const field = (id: string, index: number) => `c${index}: dataZoneConnection(domainIdentifier: "${DEMO_DOMAIN_ID}", identifier: "${id}") { connectionId }`;
-    const big = stack.graphql(`{ ${burst.map(field).join('\n')} }`, { token: reader });
+    const big = stack.graphql(`{ ${burst.map(aliasField).join('\n')} }`, { token: reader });
     // The big request's first two calls have started, four wait for the next two windows, and the
     // last two were refused: they would have waited longer than the bound.
     await vi.waitFor(() => expect(callsOf(stack.emulator, 'GetConnection')).toHaveLength(2), { timeout: 900, interval: 10 });
-    const single = await stack.graphql(`{ ${field('conn-fair-single', 0)} }`, { token: reader });
+    const single = await stack.graphql(`{ ${aliasField('conn-fair-single', 0)} }`, { token: reader });
     // First come, first served would refuse it too (THROTTLED), or once admitted start it last.
     expect(single.body.errors).toBeUndefined();
     expect(single.body.data).toEqual({ c0: { connectionId: 'conn-fair-single' } });
@@ -319,9 +319,8 @@ describe('rate limit queue and the request deadline', () => {
   it('a call still queued at its request\'s deadline leaves the queue: the next request is not held up behind it', async () => {
     stack.emulator.resetCalls();
     const ids = ['conn-athena-sales', 'conn-s3-datalake', 'conn-spark-glue'];
-    const field = (id: string, index: number) => `c${index}: dataZoneConnection(domainIdentifier: "${DEMO_DOMAIN_ID}", identifier: "${id}") { connectionId }`;
     // One call starts at once, one a window later; the third would start two windows later, after the deadline.
-    const first = await stack.graphql(`{ ${ids.map(field).join('\n')} }`, { token: reader });
+    const first = await stack.graphql(`{ ${ids.map(aliasField).join('\n')} }`, { token: reader });
     const data = first.body.data as Record<string, { connectionId: string } | null>;
     const missed = ids.filter((_, index) => data[`c${index}`] === null);
     expect(missed).toHaveLength(1);
@@ -329,7 +328,7 @@ describe('rate limit queue and the request deadline', () => {
     expect(first.body.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_ERROR', aws: { errorName: 'RequestDeadlineExceeded' } });
     // The next request is first in the queue now: it starts in the next window, within its deadline.
     // Had the abandoned call kept its place, this one would start a window later still, past its own deadline.
-    const second = await stack.graphql(`{ ${field(missed[0]!, 0)} }`, { token: reader });
+    const second = await stack.graphql(`{ ${aliasField(missed[0]!, 0)} }`, { token: reader });
     expect(second.body.errors).toBeUndefined();
     expect(second.body.data).toEqual({ c0: { connectionId: missed[0] } });
     // The abandoned call never reached AWS.
