@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { DataZoneClient } from '@aws-sdk/client-datazone';
 import type { QuickSightClient } from '@aws-sdk/client-quicksight';
 
@@ -56,6 +57,79 @@ export function scopeOf(args: unknown): AwsCallScope | undefined {
   return input ? (input[CALL_SCOPE] as AwsCallScope | undefined) : undefined;
 }
 
+/**
+ * Who waits on each signal's abort. The first `addEventListener` on an AbortSignal (and
+ * `setMaxListeners` on it) costs several µs of CPU, about 1% of a cheap request, once per signal
+ * and again per waiter. So the gateway's own waiters share one set per signal: a signal of a
+ * RequestAbort tells its set directly and carries no listener of ours at all; any other signal gets
+ * one listener, on its first waiter.
+ */
+const waitersBySignal = new WeakMap<AbortSignal, Set<(reason: unknown) => void>>();
+
+function tell(waiters: Set<(reason: unknown) => void>, reason: unknown): void {
+  const told = [...waiters];
+  waiters.clear();
+  for (const waiter of told) waiter(reason);
+}
+
+/**
+ * Calls `listener` with the signal's reason when `signal` fires (at once if it already has);
+ * returns the function that stops listening.
+ */
+export function onAbort(signal: AbortSignal, listener: (reason: unknown) => void): () => void {
+  if (signal.aborted) {
+    listener(signal.reason);
+    return () => undefined;
+  }
+  let waiters = waitersBySignal.get(signal);
+  if (waiters === undefined) {
+    const created = new Set<(reason: unknown) => void>();
+    waitersBySignal.set(signal, created);
+    signal.addEventListener('abort', () => tell(created, signal.reason), { once: true });
+    waiters = created;
+  }
+  // A listener added twice is told twice, as with addEventListener's distinct functions.
+  const own = (reason: unknown) => listener(reason);
+  waiters.add(own);
+  const stop = waiters;
+  return () => stop.delete(own);
+}
+
+/**
+ * One request's abort (its deadline, or its client gone): `signal` for what takes an AbortSignal
+ * (the SDK's request handler), and a direct word to every `onAbort` waiter, which therefore costs
+ * no listener on the signal.
+ */
+export class RequestAbort {
+  private readonly controller = new AbortController();
+  private readonly waiters = new Set<(reason: unknown) => void>();
+  readonly signal: AbortSignal = this.controller.signal;
+
+  constructor() {
+    waitersBySignal.set(this.signal, this.waiters);
+  }
+
+  abort(reason: unknown): void {
+    if (this.signal.aborted) return;
+    this.controller.abort(reason);
+    tell(this.waiters, reason);
+  }
+}
+
+const manyListenersAllowed = new WeakSet<AbortSignal>();
+
+/**
+ * Lifts Node's warning at 10 listeners for a request's signal, once: every AWS call of a request
+ * that goes to the SDK with the signal adds a listener, and a fan-out of 100 `_entities` is 100 of
+ * them by design, not the leak the warning suspects. Done only when a call needs it, not for every
+ * request: `setMaxListeners` costs as much as a listener.
+ */
+export function allowManyListeners(signal: AbortSignal): void {
+  if (manyListenersAllowed.has(signal)) return;
+  manyListenersAllowed.add(signal);
+  setMaxListeners(0, signal);
+}
+
 /** `promise`, or a rejection with the signal's reason as soon as `signal` fires. */
 export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (signal === undefined) return promise;
@@ -65,15 +139,14 @@ export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undef
     return Promise.reject(signal.reason);
   }
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
+    const stop = onAbort(signal, reject);
     promise.then(
       (value) => {
-        signal.removeEventListener('abort', onAbort);
+        stop();
         resolve(value);
       },
       (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
+        stop();
         reject(error);
       },
     );
@@ -141,6 +214,7 @@ export function installCallScope(client: QuickSightClient | DataZoneClient): voi
   const inner = client.config.requestHandler as unknown as RequestHandlerLike;
   const handle = (request: object, options: { abortSignal?: AbortSignal } & Record<string, unknown> = {}) => {
     const signal = requestSignals.get(request);
+    if (signal !== undefined) allowManyListeners(signal);
     return inner.handle(request, signal !== undefined && options.abortSignal === undefined ? { ...options, abortSignal: signal } : options);
   };
   // Everything else (destroy, updateHttpClientConfig, metadata, ...) stays the inner handler's own.

@@ -1,6 +1,6 @@
 import type { DataZoneClient } from '@aws-sdk/client-datazone';
 import type { QuickSightClient } from '@aws-sdk/client-quicksight';
-import { scopeOf } from './call.js';
+import { onAbort, scopeOf } from './call.js';
 
 /**
  * Read APIs of AWS allow about 20 calls per second per account and region (DataZone's published
@@ -67,15 +67,14 @@ export class SlidingWindowRateLimiter {
       if (signal === undefined) {
         own.push(resolve);
       } else {
-        const onAbort = () => {
-          this.leave(owner, grant);
-          reject(signal.reason);
-        };
         const grant = () => {
-          signal.removeEventListener('abort', onAbort);
+          stop();
           resolve();
         };
-        signal.addEventListener('abort', onAbort, { once: true });
+        const stop = onAbort(signal, (reason) => {
+          this.leave(owner, grant);
+          reject(reason);
+        });
         own.push(grant);
       }
       this.schedule();

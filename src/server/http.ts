@@ -1,10 +1,9 @@
-import { setMaxListeners } from 'node:events';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
 import cors from 'cors';
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { Logger } from 'pino';
-import { ClientClosedRequestError, RequestDeadlineExceededError } from '../aws/call.js';
+import { ClientClosedRequestError, RequestAbort, RequestDeadlineExceededError } from '../aws/call.js';
 import type { GatewayContext, RequestLogEntry } from './context.js';
 
 /** Where Apollo Sandbox runs; always allowed by CORS besides the configured frontend origins. */
@@ -188,10 +187,7 @@ export function createHttpHandler(options: HttpHandlerOptions) {
       const callerRequestId = request.headers['x-request-id'];
       const requestId = typeof callerRequestId === 'string' && CALLER_REQUEST_ID.test(callerRequestId) ? callerRequestId : randomUUID();
       response.setHeader('x-request-id', requestId);
-      const controller = new AbortController();
-      // Every AWS call of the request listens on this signal: a fan-out of 100 `_entities` is 100
-      // listeners by design, not the leak Node's default warning at 10 suspects.
-      setMaxListeners(0, controller.signal);
+      const controller = new RequestAbort();
       const deadline = setTimeout(() => controller.abort(new RequestDeadlineExceededError(options.requestDeadlineMs)), options.requestDeadlineMs);
       const scope: RequestScope = { requestId, signal: controller.signal, log: { operationName: null, errorCodes: {} } };
       response.once('close', () => {
