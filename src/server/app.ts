@@ -1,3 +1,5 @@
+import type { ApolloServer } from '@apollo/server';
+import type { GraphQLSchema } from 'graphql';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { type AwsClients, createAwsClients, destroyAwsClients } from '../aws/clients.js';
@@ -11,7 +13,7 @@ import { buildGatewaySchema } from '../schema/build.js';
 import { createApolloServer } from './apollo.js';
 import type { GatewayContext, Loaders } from './context.js';
 import type { AwsCallScope } from '../aws/call.js';
-import { createHttpHandler, createHttpServer } from './http.js';
+import { type RequestScope, createHttpHandler, createHttpServer } from './http.js';
 import { createLogger } from './logger.js';
 
 export interface RunningGateway {
@@ -62,10 +64,22 @@ class RequestLoaders implements Loaders {
   }
 }
 
-/** Builds the schema, the AWS clients and the HTTP server once, then listens. */
-export async function startGateway(config: GatewayConfig, options: StartGatewayOptions = {}): Promise<RunningGateway> {
-  const logger = options.logger ?? createLogger(config.logLevel);
-  const clients = options.clients ?? createAwsClients(config);
+/** What serves one GraphQL request, without the HTTP listener around it. */
+export interface GatewayCore {
+  schema: GraphQLSchema;
+  apollo: ApolloServer<GatewayContext>;
+  clients: AwsClients;
+  sharedReads: SharedReads;
+  /** The context of one request: its caller (from the Authorization header), fresh loaders, its AWS call scope. */
+  createContext: (authorization: string | undefined, scope: Pick<RequestScope, 'requestId' | 'signal' | 'log'>) => Promise<GatewayContext>;
+}
+
+/**
+ * Builds the schema, the AWS clients, the shared reads and Apollo Server (started) once. The HTTP
+ * server of `startGateway` and the per-layer benchmark (`npm run bench:layers`) both serve requests
+ * through it.
+ */
+export async function createGatewayCore(config: GatewayConfig, logger: Logger, clients: AwsClients = createAwsClients(config)): Promise<GatewayCore> {
   const { schema, policy } = buildGatewaySchema({ gatewayCompatibleSdl: config.gatewayCompatibleSdl });
   const verifyToken = createTokenVerifier(config.auth);
   const sharedReads = new SharedReads({
@@ -74,16 +88,13 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   });
   const apollo = createApolloServer(schema, config, logger);
   await apollo.start();
-
-  let draining = false;
-  const handler = createHttpHandler({
+  return {
+    schema,
     apollo,
-    corsOrigins: config.corsOrigins,
-    logger,
-    isReady: () => !draining,
-    requestDeadlineMs: config.requestDeadlineMs,
-    createContext: async (request, { requestId, signal, log }): Promise<GatewayContext> => {
-      const caller = await verifyToken(request.headers.authorization);
+    clients,
+    sharedReads,
+    createContext: async (authorization, { requestId, signal, log }) => {
+      const caller = await verifyToken(authorization);
       // Callers who may read secrets never share AWS reads with anyone, in either direction.
       const reads = caller.scopes.has(SECRETS_SCOPE) || !config.cache.shareReads ? UNSHARED_READS : sharedReads;
       // Every AWS call carries the request id and stops at the request's deadline.
@@ -98,6 +109,22 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
         requestLog: log,
       };
     },
+  };
+}
+
+/** Builds the gateway's core once (see createGatewayCore), then listens. */
+export async function startGateway(config: GatewayConfig, options: StartGatewayOptions = {}): Promise<RunningGateway> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const { apollo, clients, sharedReads, createContext } = await createGatewayCore(config, logger, options.clients);
+
+  let draining = false;
+  const handler = createHttpHandler({
+    apollo,
+    corsOrigins: config.corsOrigins,
+    logger,
+    isReady: () => !draining,
+    requestDeadlineMs: config.requestDeadlineMs,
+    createContext: (request, scope) => createContext(request.headers.authorization, scope),
   });
   const server = createHttpServer(handler);
   await new Promise<void>((resolve, reject) => {
