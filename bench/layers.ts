@@ -1,7 +1,7 @@
 /**
  * `npm run bench:layers`: where the gateway's CPU per request goes, one layer at a time, in one
  * process, against the benchmark's emulator (its own process, 0 ms latency). Each layer does the
- * work of the one before it plus its own:
+ * work of the layer it is measured against (the one above it, unless said otherwise) plus its own:
  *
  *   sdk        GetConnection through the shared client, projected to the answer's JSON: what the
  *              baseline of `npm run bench` does between reading a request and writing a response
@@ -10,21 +10,31 @@
  *   graphql    graphql-js `execute` of scenario A's document with that context (parsed once)
  *   apollo     Apollo Server's `executeHTTPGraphQLRequest` with the gateway's plugins, as the HTTP
  *              layer calls it, answer serialized
+ *   gateway over HTTP   the gateway's own HTTP server (`startGateway`: node:http, request id,
+ *              deadline, the request's log line) around all of the above
+ *   baseline over HTTP  the baseline's node:http handler (bench/baseline-handler.ts) around `sdk`
  *
- * The HTTP server around the last layer (node:http, the request id, the deadline, the log line) is
- * what scenario A of `npm run bench` adds; its "CPU ms/request" column measures the whole.
+ * The two HTTP layers are driven by autocannon in a child process (bench/layers-load.ts), so the
+ * load generator's CPU is not counted; their ratio is this process's estimate of scenario A's
+ * req/s ratio, for two sides that are both limited by one core.
  *
  * Every layer runs 32 operations at a time over scenario A's 1000 ids in rotation, so nothing is
- * shared between operations. Layers alternate in rounds; CPU is this process's user + system time
- * (process.cpuUsage) per operation, so the figures do not depend on how busy the other core is.
+ * shared between operations. CPU is this process's user + system time (process.cpuUsage) per
+ * operation. Other work on a shared machine still slows every layer in bursts, so the layers take
+ * turns in many short rounds and each layer's figure is the median of its rounds.
  *
- *   BENCH_LAYERS_OPS      operations per layer and round (default 20000)
- *   BENCH_LAYERS_ROUNDS   rounds (default 3)
+ *   BENCH_LAYERS_OPS      operations per layer and round (default 2000)
+ *   BENCH_LAYERS_ROUNDS   rounds (default 20)
+ *   BENCH_LAYERS          the layers to run, comma-separated (default: all six; one alone for a CPU profile of it)
  *   BENCH_OUTPUT          where the Markdown report goes (default bench/layers.md)
  */
 import { HeaderMap } from '@apollo/server';
 import { GetConnectionCommand } from '@aws-sdk/client-datazone';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
+import pino from 'pino';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -34,16 +44,17 @@ import { RequestAbort } from '../src/aws/call.js';
 import { createAwsClients } from '../src/aws/clients.js';
 import { loadConfig } from '../src/config/config.js';
 import { emulatorSdkEnvironment } from '../src/emulator/index.js';
-import { createGatewayCore } from '../src/server/app.js';
+import { createGatewayCore, startGateway } from '../src/server/app.js';
 import { createLogger } from '../src/server/logger.js';
+import { createBaselineHandler } from './baseline-handler.js';
 import { BENCH_DOMAIN, BENCH_IDS, CONNECTION_QUERY, projectConnection } from './shared.js';
 
 const num = (name: string, fallback: number): number => {
   const value = Number(process.env[name]);
   return Number.isFinite(value) && value > 0 ? value : fallback;
 };
-const OPS = Math.round(num('BENCH_LAYERS_OPS', 20_000));
-const ROUNDS = Math.round(num('BENCH_LAYERS_ROUNDS', 3));
+const OPS = Math.round(num('BENCH_LAYERS_OPS', 2_000));
+const ROUNDS = Math.round(num('BENCH_LAYERS_ROUNDS', 20));
 const CONCURRENCY = 32;
 const OUTPUT = process.env['BENCH_OUTPUT'] ?? 'bench/layers.md';
 const JWT_SECRET = 'bench-only-hs256-secret-0123456789abcdef';
@@ -75,12 +86,43 @@ try {
     .setIssuedAt()
     .setExpirationTime('2h')
     .sign(new TextEncoder().encode(JWT_SECRET))}`;
+  // The HTTP sides: the gateway as `npm start` serves it (its request log line at info, written
+  // to /dev/null), and the baseline's handler, both on this process's clients.
+  const gateway = await startGateway({ ...config, port: 0, host: '127.0.0.1' }, { clients, logger: createLogger('info', pino.destination({ dest: '/dev/null', sync: true }) as unknown as NodeJS.WritableStream) });
+  const baselineServer = createServer(createBaselineHandler(clients.datazone, config.aws.maxConcurrency));
+  await new Promise<void>((resolve) => baselineServer.listen(0, '127.0.0.1', resolve));
+  const baselineUrl = `http://127.0.0.1:${(baselineServer.address() as AddressInfo).port}/graphql`;
+  const load = spawn(process.execPath, [fileURLToPath(new URL('./layers-load.js', import.meta.url))], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const replies = createInterface({ input: load.stdout })[Symbol.asyncIterator]();
+  /** `count` requests to `url` from the child process; every one must be answered without errors. */
+  const drive = async (url: string, count: number): Promise<void> => {
+    load.stdin.write(`${JSON.stringify({ url, count, authorization })}\n`);
+    const reply = await replies.next();
+    const { requests, ok } = JSON.parse(String(reply.value)) as { requests: number; ok: number };
+    if (requests !== count || ok !== count) throw new Error(`${url}: ${ok} of ${requests} requests answered without errors, ${count} sent`);
+  };
+
   const document = parse(CONNECTION_QUERY);
   let sequence = 0;
   const nextVariables = () => ({ domainIdentifier: BENCH_DOMAIN, identifier: BENCH_IDS[sequence++ % BENCH_IDS.length] as string });
   const scope = () => ({ requestId: `layers-${sequence}`, signal: new RequestAbort().signal, log: { operationName: null, errorCodes: {} } });
 
-  const layers: Array<[name: string, op: () => Promise<string>]> = [
+  /** Runs `op` `count` times, CONCURRENCY at a time. */
+  const inProcess = (op: () => Promise<string>) => async (count: number) => {
+    let started = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (started < count) {
+          started += 1;
+          const answer = await op();
+          // A layer that answered with an error measures the wrong work.
+          if (answer.includes('"errors"') || !answer.includes('"athena-bench-')) throw new Error(`unexpected answer: ${answer.slice(0, 300)}`);
+        }
+      }),
+    );
+  };
+
+  const ops: Array<[name: string, op: () => Promise<string>]> = [
     [
       'sdk',
       async () => {
@@ -120,29 +162,33 @@ try {
     ],
   ];
 
-  /** Runs `op` `count` times, CONCURRENCY at a time; returns CPU µs per operation. */
-  async function measure(op: () => Promise<string>, count: number): Promise<number> {
-    let started = 0;
+  /** Each layer, how to run it `count` times, and the layer its "added" figure is measured against. */
+  const allLayers: Array<{ name: string; run: (count: number) => Promise<void>; over?: string }> = [
+    ...ops.map(([name, op], index) => ({ name, run: inProcess(op), over: ops[index - 1]?.[0] })),
+    { name: 'gateway over HTTP', run: (count: number) => drive(gateway.url, count), over: 'apollo' },
+    { name: 'baseline over HTTP', run: (count: number) => drive(baselineUrl, count), over: 'sdk' },
+  ];
+  const only = process.env['BENCH_LAYERS']?.split(',').map((name) => name.trim());
+  const layers = only ? allLayers.filter((layer) => only.includes(layer.name)) : allLayers;
+  if (layers.length === 0) throw new Error(`BENCH_LAYERS names none of ${allLayers.map((layer) => layer.name).join(', ')}`);
+
+  /** CPU µs per operation of `count` runs of `layer`. */
+  async function measure(layer: (typeof allLayers)[number], count: number): Promise<number> {
     const cpu = process.cpuUsage();
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (started < count) {
-          started += 1;
-          const answer = await op();
-          // A layer that answered with an error measures the wrong work.
-          if (answer.includes('"errors"') || !answer.includes('"athena-bench-')) throw new Error(`unexpected answer: ${answer.slice(0, 300)}`);
-        }
-      }),
-    );
+    await layer.run(count);
     const used = process.cpuUsage(cpu);
     return (used.user + used.system) / count;
   }
 
-  for (const [, op] of layers) await measure(op, Math.min(OPS, 5_000));
-  const results = new Map<string, number[]>(layers.map(([name]) => [name, []]));
+  for (const layer of layers) await measure(layer, 5_000);
+  const results = new Map<string, number[]>(layers.map((layer) => [layer.name, []]));
   for (let round = 0; round < ROUNDS; round += 1) {
-    for (const [name, op] of layers) results.get(name)?.push(await measure(op, OPS));
+    for (const layer of layers) results.get(layer.name)?.push(await measure(layer, OPS));
   }
+  load.stdin.end();
+  baselineServer.close();
+  baselineServer.closeAllConnections();
+  await gateway.close(1_000);
   await core.apollo.stop();
   clients.datazone.destroy();
   clients.quicksight.destroy();
@@ -155,17 +201,24 @@ try {
     '',
     `Machine: ${os.availableParallelism()} CPUs (${os.cpus()[0]?.model.trim() ?? 'unknown'}), Node ${process.version}. Date: ${new Date().toISOString()}.`,
     '',
-    'CPU is this process\'s user + system time per operation; the emulator runs in its own process. Each layer includes the ones above it (see `bench/layers.ts`).',
+    "CPU is this process's user + system time per operation (request); the emulator and the HTTP layers' load generator run in their own processes. Each layer includes the one it is measured against (see `bench/layers.ts`).",
     '',
-    '| layer | CPU µs/op (median) | rounds | added by this layer |',
+    '| layer | CPU µs/op (median of rounds) | middle half of rounds | added by this layer |',
     '|---|---|---|---|',
   ];
-  let previous: number | undefined;
-  for (const [name] of layers) {
-    const values = results.get(name) ?? [];
-    const mid = median(values);
-    lines.push(`| ${name} | ${mid.toFixed(1)} | ${values.map((value) => value.toFixed(1)).join(', ')} | ${previous === undefined ? '' : `${mid - previous >= 0 ? '+' : ''}${(mid - previous).toFixed(1)}`} |`);
-    previous = mid;
+  const medians = new Map([...results].map(([name, values]) => [name, median(values)]));
+  for (const layer of layers) {
+    const values = [...(results.get(layer.name) ?? [])].sort((a, b) => a - b);
+    const mid = medians.get(layer.name) as number;
+    const quartiles = `${(values[Math.floor(values.length / 4)] as number).toFixed(1)} – ${(values[Math.floor((3 * values.length) / 4)] as number).toFixed(1)}`;
+    const under = layer.over === undefined ? undefined : medians.get(layer.over);
+    const added = under === undefined ? '' : `${mid - under >= 0 ? '+' : ''}${(mid - under).toFixed(1)} over ${layer.over}`;
+    lines.push(`| ${layer.name} | ${mid.toFixed(1)} | ${quartiles} | ${added} |`);
+  }
+  const gatewayHttp = medians.get('gateway over HTTP');
+  const baselineHttp = medians.get('baseline over HTTP');
+  if (gatewayHttp !== undefined && baselineHttp !== undefined) {
+    lines.push('', `**baseline ÷ gateway CPU per request over HTTP = ${(baselineHttp / gatewayHttp).toFixed(2)}** (scenario A's req/s ratio if both sides are limited by one core; its target is ≥ 0.9).`);
   }
   const report = `${lines.join('\n')}\n`;
   writeFileSync(OUTPUT, report);
