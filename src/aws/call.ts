@@ -88,7 +88,7 @@ export function onAbort(signal: AbortSignal, listener: (reason: unknown) => void
     signal.addEventListener('abort', () => tell(created, signal.reason), { once: true });
     waiters = created;
   }
-  // A listener added twice is told twice, as with addEventListener's distinct functions.
+  // Each call its own entry: a function passed twice is told twice, and each stop removes one.
   const own = (reason: unknown) => listener(reason);
   waiters.add(own);
   const stop = waiters;

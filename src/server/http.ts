@@ -187,13 +187,13 @@ export function createHttpHandler(options: HttpHandlerOptions) {
       const callerRequestId = request.headers['x-request-id'];
       const requestId = typeof callerRequestId === 'string' && CALLER_REQUEST_ID.test(callerRequestId) ? callerRequestId : randomUUID();
       response.setHeader('x-request-id', requestId);
-      const controller = new RequestAbort();
-      const deadline = setTimeout(() => controller.abort(new RequestDeadlineExceededError(options.requestDeadlineMs)), options.requestDeadlineMs);
-      const scope: RequestScope = { requestId, signal: controller.signal, log: { operationName: null, errorCodes: {} } };
+      const requestAbort = new RequestAbort();
+      const deadline = setTimeout(() => requestAbort.abort(new RequestDeadlineExceededError(options.requestDeadlineMs)), options.requestDeadlineMs);
+      const scope: RequestScope = { requestId, signal: requestAbort.signal, log: { operationName: null, errorCodes: {} } };
       response.once('close', () => {
         clearTimeout(deadline);
         // A client that went away needs no answer: stop its AWS calls too.
-        if (!response.writableFinished) controller.abort(new ClientClosedRequestError());
+        if (!response.writableFinished) requestAbort.abort(new ClientClosedRequestError());
         logRequest(request, response, scope, startedAt);
       });
       handleGraphQL(request, response, url, scope).catch((error: unknown) => {
