@@ -30,14 +30,13 @@
  */
 import { HeaderMap } from '@apollo/server';
 import { GetConnectionCommand } from '@aws-sdk/client-datazone';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import pino from 'pino';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { execute, parse } from 'graphql';
 import { SignJWT } from 'jose';
 import { RequestAbort } from '../src/aws/call.js';
@@ -47,6 +46,7 @@ import { emulatorSdkEnvironment } from '../src/emulator/index.js';
 import { createGatewayCore, startGateway } from '../src/server/app.js';
 import { createLogger } from '../src/server/logger.js';
 import { createBaselineHandler } from './baseline-handler.js';
+import { nodeArguments, startProcess } from './processes.js';
 import { BENCH_DOMAIN, BENCH_IDS, CONNECTION_QUERY, projectConnection } from './shared.js';
 
 const num = (name: string, fallback: number): number => {
@@ -59,21 +59,7 @@ const CONCURRENCY = 32;
 const OUTPUT = process.env['BENCH_OUTPUT'] ?? 'bench/layers.md';
 const JWT_SECRET = 'bench-only-hs256-secret-0123456789abcdef';
 
-function startEmulator(): Promise<{ url: string; child: ChildProcess }> {
-  const script = fileURLToPath(new URL('./emulator-process.js', import.meta.url));
-  const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_NO_WARNINGS: '1' } });
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      const line = buffered.split('\n').find((candidate) => candidate.startsWith('{'));
-      if (line) resolve({ url: (JSON.parse(line) as { emulator: string }).emulator, child });
-    });
-    child.once('exit', (code) => reject(new Error(`the emulator exited with ${code} before it was ready`)));
-  });
-}
-
-const emulator = await startEmulator();
+const emulator = await startProcess('emulator', 'bench/emulator-process.ts', {}, (line) => (typeof line['emulator'] === 'string' ? line['emulator'] : undefined));
 try {
   Object.assign(process.env, emulatorSdkEnvironment(emulator.url));
   const config = loadConfig({ ...process.env, AUTH_JWT_SECRET: JWT_SECRET, AWS_RATE_LIMIT_PER_SECOND: '0', NODE_ENV: 'production' });
@@ -92,7 +78,7 @@ try {
   const baselineServer = createServer(createBaselineHandler(clients.datazone, config.aws.maxConcurrency));
   await new Promise<void>((resolve) => baselineServer.listen(0, '127.0.0.1', resolve));
   const baselineUrl = `http://127.0.0.1:${(baselineServer.address() as AddressInfo).port}/graphql`;
-  const load = spawn(process.execPath, [fileURLToPath(new URL('./layers-load.js', import.meta.url))], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const load = spawn(process.execPath, nodeArguments('bench/layers-load.ts'), { stdio: ['pipe', 'pipe', 'inherit'] });
   const replies = createInterface({ input: load.stdout })[Symbol.asyncIterator]();
   /** `count` requests to `url` from the child process; every one must be answered without errors. */
   const drive = async (url: string, count: number): Promise<void> => {
@@ -224,5 +210,5 @@ try {
   writeFileSync(OUTPUT, report);
   process.stdout.write(report);
 } finally {
-  emulator.child.kill('SIGTERM');
+  await emulator.stop();
 }

@@ -22,11 +22,10 @@
  *   BENCH_CPU_PROF          a directory: run the gateways and the baseline with `node --cpu-prof` writing there
  */
 import autocannon from 'autocannon';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { SignJWT } from 'jose';
+import { type Proc, killChildren, startProcess } from './processes.js';
 import { BENCH_DOMAIN, BENCH_IDS, CONNECTION_QUERY, ENTITIES_QUERY, HOT_ID } from './shared.js';
 import { emulatorSdkEnvironment } from '../src/emulator/sdk-environment.js';
 
@@ -57,95 +56,13 @@ const AWS_QUOTA_PER_SECOND = 20;
 /** The gateway's default client-side limit (AWS_RATE_LIMIT_PER_SECOND), under that quota. */
 const GATEWAY_RATE_LIMIT = 15;
 
-// ---- child processes ------------------------------------------------------------------------
+// ---- watchdog (children: bench/processes.ts) --------------------------------------------------
 
-const children = new Set<ChildProcess>();
-
-function killChildren(): void {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-}
-process.once('exit', killChildren);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    killChildren();
-    process.exit(130);
-  });
-}
 const watchdog = setTimeout(() => {
   process.stderr.write(`bench: over BENCH_MAX_SECONDS=${MAX_SECONDS}, stopping\n`);
   killChildren();
   process.exit(2);
 }, MAX_SECONDS * 1000);
-
-interface Proc {
-  name: string;
-  pid: number;
-  url: string;
-  stop(): Promise<void>;
-}
-
-/**
- * How to run `script` (a path from the repository root, e.g. `src/server/main.ts`): as `npm run
- * bench` runs this file, compiled (`dist/`, plain Node, as `npm start` runs the gateway); when this
- * file itself runs under tsx, the TypeScript source under tsx.
- */
-function nodeArguments(script: string): string[] {
-  if (import.meta.url.endsWith('.ts')) return ['--import', 'tsx', script];
-  return [fileURLToPath(new URL(`../${script.replace(/\.ts$/, '.js')}`, import.meta.url))];
-}
-
-/** Starts `script` and resolves with the first stdout line `pick` accepts. */
-function startProcess(
-  name: string,
-  script: string,
-  extraEnv: Record<string, string>,
-  pick: (line: Record<string, unknown>) => string | undefined,
-  nodeOptions: string[] = [],
-): Promise<Proc> {
-  const child = spawn(process.execPath, [...nodeOptions, ...nodeArguments(script)], {
-    env: { ...env, NODE_NO_WARNINGS: '1', ...extraEnv },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.add(child);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start in 60 s`)), 60_000);
-    let buffered = '';
-    const onData = (chunk: Buffer): void => {
-      buffered += chunk.toString('utf8');
-      let newline: number;
-      while ((newline = buffered.indexOf('\n')) !== -1) {
-        const line = buffered.slice(0, newline);
-        buffered = buffered.slice(newline + 1);
-        let parsed: Record<string, unknown>;
-        try {
-          parsed = JSON.parse(line) as Record<string, unknown>;
-        } catch {
-          continue;
-        }
-        const url = pick(parsed);
-        if (url === undefined) continue;
-        clearTimeout(timer);
-        // Keep draining stdout (log lines) so the child never blocks on a full pipe.
-        child.stdout?.off('data', onData);
-        child.stdout?.resume();
-        resolve({
-          name,
-          pid: child.pid as number,
-          url,
-          stop: () =>
-            new Promise<void>((done) => {
-              if (child.exitCode !== null) return done();
-              child.once('exit', () => done());
-              child.kill('SIGTERM');
-              setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
-            }),
-        });
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before it was ready`)));
-  });
-}
 
 let emulatorUrl = '';
 let controlUrl = '';

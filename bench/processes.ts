@@ -1,0 +1,91 @@
+/**
+ * The child processes of the benchmarks (`npm run bench`, `npm run bench:layers`): started from
+ * `dist/` (or under tsx when the benchmark itself runs from source), ready when they print their
+ * URL on stdout, and killed when the benchmark exits however it exits.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const children = new Set<ChildProcess>();
+
+/** Kills every child still running. */
+export function killChildren(): void {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+}
+process.once('exit', killChildren);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killChildren();
+    process.exit(130);
+  });
+}
+
+export interface Proc {
+  name: string;
+  pid: number;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * How to run `script` (a path from the repository root, e.g. `src/server/main.ts`): as the npm
+ * scripts run the benchmarks, compiled (`dist/`, plain Node, as `npm start` runs the gateway); when
+ * a benchmark itself runs under tsx, the TypeScript source under tsx.
+ */
+export function nodeArguments(script: string): string[] {
+  if (import.meta.url.endsWith('.ts')) return ['--import', 'tsx', script];
+  return [fileURLToPath(new URL(`../${script.replace(/\.ts$/, '.js')}`, import.meta.url))];
+}
+
+/** Starts `script` and resolves with the first stdout line `pick` accepts. */
+export function startProcess(
+  name: string,
+  script: string,
+  extraEnv: Record<string, string>,
+  pick: (line: Record<string, unknown>) => string | undefined,
+  nodeOptions: string[] = [],
+): Promise<Proc> {
+  const child = spawn(process.execPath, [...nodeOptions, ...nodeArguments(script)], {
+    env: { ...process.env, NODE_NO_WARNINGS: '1', ...extraEnv },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.add(child);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start in 60 s`)), 60_000);
+    let buffered = '';
+    const onData = (chunk: Buffer): void => {
+      buffered += chunk.toString('utf8');
+      let newline: number;
+      while ((newline = buffered.indexOf('\n')) !== -1) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        let parsed: Record<string, unknown>;
+        try {
+          parsed = JSON.parse(line) as Record<string, unknown>;
+        } catch {
+          continue;
+        }
+        const url = pick(parsed);
+        if (url === undefined) continue;
+        clearTimeout(timer);
+        // Keep draining stdout (log lines) so the child never blocks on a full pipe.
+        child.stdout?.off('data', onData);
+        child.stdout?.resume();
+        resolve({
+          name,
+          pid: child.pid as number,
+          url,
+          stop: () =>
+            new Promise<void>((done) => {
+              if (child.exitCode !== null) return done();
+              child.once('exit', () => done());
+              child.kill('SIGTERM');
+              setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+            }),
+        });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before it was ready`)));
+  });
+}
