@@ -59,10 +59,10 @@ export function scopeOf(args: unknown): AwsCallScope | undefined {
 
 /**
  * Who waits on each signal's abort. The first `addEventListener` on an AbortSignal (and
- * `setMaxListeners` on it) costs several µs of CPU, about 1% of a cheap request, once per signal
- * and again per waiter. So the gateway's own waiters share one set per signal: a signal of a
- * RequestAbort tells its set directly and carries no listener of ours at all; any other signal gets
- * one listener, on its first waiter.
+ * `setMaxListeners` on it) is costly next to a promise hop (Node's EventTarget bookkeeping), and
+ * the gateway paid it once per request and again per waiter. So the gateway's own waiters share
+ * one set per signal: a signal of a RequestAbort tells its set directly and carries no listener of
+ * ours at all; any other signal gets one listener, on its first waiter.
  */
 const waitersBySignal = new WeakMap<AbortSignal, Set<(reason: unknown) => void>>();
 
