@@ -7,7 +7,7 @@
  */
 import autocannon from 'autocannon';
 import { createInterface } from 'node:readline';
-import { BENCH_DOMAIN, BENCH_IDS, CONNECTION_QUERY } from './shared.js';
+import { rotatingConnectionBody } from './shared.js';
 
 interface Command {
   url: string;
@@ -16,8 +16,6 @@ interface Command {
 }
 
 let sequence = 0;
-const body = () =>
-  JSON.stringify({ query: CONNECTION_QUERY, variables: { domainIdentifier: BENCH_DOMAIN, identifier: BENCH_IDS[sequence++ % BENCH_IDS.length] } });
 
 for await (const line of createInterface({ input: process.stdin })) {
   const command = JSON.parse(line) as Command;
@@ -31,7 +29,7 @@ for await (const line of createInterface({ input: process.stdin })) {
     headers: { 'content-type': 'application/json', authorization: command.authorization },
     requests: [
       {
-        setupRequest: (request) => ({ ...request, body: body() }),
+        setupRequest: (request) => ({ ...request, body: rotatingConnectionBody(sequence++) }),
         onResponse: (status, responseBody) => {
           if (status === 200 && !responseBody.includes('"errors"')) ok += 1;
         },

@@ -26,7 +26,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { SignJWT } from 'jose';
 import { type Proc, killChildren, startProcess } from './processes.js';
-import { BENCH_DOMAIN, BENCH_IDS, CONNECTION_QUERY, ENTITIES_QUERY, HOT_ID } from './shared.js';
+import { BENCH_DOMAIN, BENCH_IDS, ENTITIES_QUERY, HOT_ID, connectionBody, rotatingConnectionBody } from './shared.js';
 import { emulatorSdkEnvironment } from '../src/emulator/sdk-environment.js';
 
 const env = process.env;
@@ -299,8 +299,6 @@ async function alternate(gateway: Proc, baseline: Proc | undefined, gatewayLoad:
 // ---- the scenarios --------------------------------------------------------------------------
 
 const post = (query: string, variables: Record<string, unknown>) => JSON.stringify({ query, variables });
-const connectionBody = (id: string) => post(CONNECTION_QUERY, { domainIdentifier: BENCH_DOMAIN, identifier: id });
-const rotating = (sequence: number) => connectionBody(BENCH_IDS[sequence % BENCH_IDS.length] as string);
 
 const FAN_OUT_IDS = 10;
 const FAN_OUT_ALIASES = 50;
@@ -392,7 +390,7 @@ async function main(): Promise<void> {
   if (SCENARIOS.has('A')) {
     for (const latency of A_LATENCIES) {
       await control(`/latency?ms=${latency}`);
-      const load: Load = { connections: CONNECTIONS, body: rotating };
+      const load: Load = { connections: CONNECTIONS, body: rotatingConnectionBody };
       const sides = await alternate(gatewayA, baseline, load, load, token);
       const gw = summarize(sides.gateway.rounds);
       const base = summarize(sides.baseline!.rounds);
@@ -423,7 +421,7 @@ async function main(): Promise<void> {
       gatewayA,
       baseline,
       { connections: B_CONNECTIONS, amount: B_REQUESTS, body: fanOutBody },
-      { connections: B_CONNECTIONS, amount: B_REQUESTS, body: rotating },
+      { connections: B_CONNECTIONS, amount: B_REQUESTS, body: rotatingConnectionBody },
       token,
     );
     const gw = summarize(sides.gateway.rounds);
@@ -561,7 +559,7 @@ async function scenarioE(baseline: Proc, token: string): Promise<void> {
   const gateway = await startGateway('gateway-e', { AWS_RATE_LIMIT_PER_SECOND: '0', CACHE_TTL_SECONDS: '0' });
   const growth: Record<string, number> = {};
   for (const side of [gateway, baseline]) {
-    const load: Load = { connections: CONNECTIONS, body: rotating };
+    const load: Load = { connections: CONNECTIONS, body: rotatingConnectionBody };
     const readings: number[] = [];
     let done = 0;
     let seconds = 0;

@@ -38,6 +38,12 @@ export const ENTITIES_QUERY = `query Entities($representations: [_Any!]!) {
   _entities(representations: $representations) { ... on DataZoneConnection { ${CONNECTION_FIELDS} } }
 }`;
 
+/** The body of a scenario-A request for connection `id`. */
+export const connectionBody = (id: string): string => JSON.stringify({ query: CONNECTION_QUERY, variables: { domainIdentifier: BENCH_DOMAIN, identifier: id } });
+
+/** The `sequence`-th scenario-A request body: BENCH_IDS in rotation. */
+export const rotatingConnectionBody = (sequence: number): string => connectionBody(BENCH_IDS[sequence % BENCH_IDS.length] as string);
+
 /** One request, `aliases` root fields cycling over `ids`. */
 export function fanOutQuery(ids: readonly string[], aliases: number): string {
   const fields = Array.from({ length: aliases }, (_, index) =>

@@ -74,7 +74,8 @@ function tell(waiters: Set<(reason: unknown) => void>, reason: unknown): void {
 
 /**
  * Calls `listener` with the signal's reason when `signal` fires (at once if it already has);
- * returns the function that stops listening.
+ * returns the function that stops listening. Like `addEventListener`, a function is listening once
+ * however often it is passed.
  */
 export function onAbort(signal: AbortSignal, listener: (reason: unknown) => void): () => void {
   if (signal.aborted) {
@@ -88,11 +89,9 @@ export function onAbort(signal: AbortSignal, listener: (reason: unknown) => void
     signal.addEventListener('abort', () => tell(created, signal.reason), { once: true });
     waiters = created;
   }
-  // Each call its own entry: a function passed twice is told twice, and each stop removes one.
-  const own = (reason: unknown) => listener(reason);
-  waiters.add(own);
+  waiters.add(listener);
   const stop = waiters;
-  return () => stop.delete(own);
+  return () => stop.delete(listener);
 }
 
 /**
@@ -102,17 +101,18 @@ export function onAbort(signal: AbortSignal, listener: (reason: unknown) => void
  */
 export class RequestAbort {
   private readonly controller = new AbortController();
-  private readonly waiters = new Set<(reason: unknown) => void>();
   readonly signal: AbortSignal = this.controller.signal;
 
   constructor() {
-    waitersBySignal.set(this.signal, this.waiters);
+    // Registered up front, so onAbort finds the set and adds no listener of its own.
+    waitersBySignal.set(this.signal, new Set());
   }
 
   abort(reason: unknown): void {
     if (this.signal.aborted) return;
     this.controller.abort(reason);
-    tell(this.waiters, reason);
+    const waiters = waitersBySignal.get(this.signal);
+    if (waiters !== undefined) tell(waiters, reason);
   }
 }
 
