@@ -1,5 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DEMO_DOMAIN_ID } from '../src/emulator/seed.js';
+import type { GraphQLResolveInfo } from 'graphql';
+import { dataZoneResolvers } from '../src/datazone/resolvers.js';
+import { DEMO_DOMAIN_ID, seedActionConnectors, seedConnections } from '../src/emulator/seed.js';
+import { quickSightResolvers } from '../src/quicksight/resolvers.js';
+import type { GatewayContext } from '../src/server/context.js';
 import { READ, type Stack, mintToken, startStack } from './support/stack.js';
 
 const QUERY = `{ dataZoneConnection(domainIdentifier: "${DEMO_DOMAIN_ID}", identifier: "conn-athena-sales") { name } }`;
@@ -24,6 +28,35 @@ describe('per-request work the gateway skips unless asked', () => {
   it('responses vary by caller: a shared cache keys them on Authorization (hints: test/caching.test.ts)', async () => {
     const response = await stack.graphql(QUERY, { token: await mintToken([READ]) });
     expect(response.headers.get('vary') ?? '').toMatch(/authorization/i);
+  });
+});
+
+describe('a connection or connector fetched by id resolves its fields without a promise each', () => {
+  // A promise from any field makes graphql-js wait on the whole object (promiseForObject) and costs
+  // an async function's microtasks: work on every request for nothing once the AWS answer is here.
+  // The context has no loaders and no policy: a resolver that tried to fetch would throw.
+  const noLoaders = {} as GatewayContext;
+  const info = {} as GraphQLResolveInfo;
+  type FieldResolver = (parent: unknown, args: unknown, context: GatewayContext, info: GraphQLResolveInfo) => unknown;
+  const fieldResolvers = (resolvers: object) =>
+    Object.entries(resolvers).filter((entry): entry is [string, FieldResolver] => entry[0] !== '__resolveReference' && typeof entry[1] === 'function');
+  const isThenable = (value: unknown) => typeof (value as { then?: unknown } | null)?.then === 'function';
+
+  it('DataZoneConnection: every field of every seeded connection', () => {
+    const resolvers = fieldResolvers(dataZoneResolvers.DataZoneConnection ?? {});
+    expect(resolvers.map(([name]) => name)).toEqual(expect.arrayContaining(['description', 'connectionCredentials', 'environmentUserRole', 'props', 'name']));
+    for (const connection of seedConnections()) {
+      for (const [name, resolve] of resolvers) expect(isThenable(resolve(connection, {}, noLoaders, info)), `${connection.connectionId}.${name}`).toBe(false);
+    }
+  });
+
+  it('QuickSightActionConnector: every field of every seeded connector', () => {
+    const resolvers = fieldResolvers(quickSightResolvers.QuickSightActionConnector ?? {});
+    expect(resolvers.map(([name]) => name)).toEqual(expect.arrayContaining(['description', 'authenticationConfig', 'enabledActions', 'vpcConnectionArn', 'describeResponse', 'name']));
+    for (const { awsAccountId, connector } of seedActionConnectors()) {
+      const record = { awsAccountId, actionConnectorId: connector.ActionConnectorId ?? '', connector, describeResponse: { requestId: 'r', status: 200 } };
+      for (const [name, resolve] of resolvers) expect(isThenable(resolve(record, {}, noLoaders, info)), `${record.actionConnectorId}.${name}`).toBe(false);
+    }
   });
 });
 

@@ -46,9 +46,13 @@ export async function loadConnection(
 /** DataZone's largest maxResults for ListConnections. */
 const DATAZONE_MAX_PAGE_SIZE = 50;
 
-/** The GetConnection answer behind a parent: itself, or (for a list item) one batched GetConnection. */
-function detailsOf(parent: ConnectionParent, context: GatewayContext): Promise<GetConnectionOutput> | GetConnectionOutput {
-  return isListedConnection(parent) ? context.loaders.connection.load(parent.detailKey) : parent;
+/**
+ * `pick` of the GetConnection answer behind a parent: at once when the parent is that answer, after
+ * one batched GetConnection for a list item. A connection fetched by id thus resolves every field
+ * without a promise, and graphql-js completes it without waiting on any.
+ */
+function fromDetails<T>(parent: ConnectionParent, context: GatewayContext, pick: (details: GetConnectionOutput) => T): T | Promise<T> {
+  return isListedConnection(parent) ? context.loaders.connection.load(parent.detailKey).then(pick) : pick(parent);
 }
 
 type SummaryMember = keyof ConnectionSummary & keyof GetConnectionOutput;
@@ -84,9 +88,11 @@ function summaryMembers<Member extends SummaryMember>(...members: Member[]) {
 
 /** Fields only GetConnection returns: a list item loads them through the per-request DataLoader. */
 function detailMembers<Member extends keyof GetConnectionOutput>(...members: Member[]) {
-  const resolvers: Record<string, (parent: ConnectionParent, args: unknown, context: GatewayContext) => Promise<unknown>> = {};
-  for (const member of members) resolvers[member] = async (parent, _args, context) => (await detailsOf(parent, context))[member];
-  return resolvers as { [Field in Member]: (parent: ConnectionParent, args: unknown, context: GatewayContext) => Promise<GetConnectionOutput[Field]> };
+  const resolvers: Record<string, (parent: ConnectionParent, args: unknown, context: GatewayContext) => unknown> = {};
+  for (const member of members) resolvers[member] = (parent, _args, context) => fromDetails(parent, context, (details) => details[member]);
+  return resolvers as {
+    [Field in Member]: (parent: ConnectionParent, args: unknown, context: GatewayContext) => GetConnectionOutput[Field] | Promise<GetConnectionOutput[Field]>;
+  };
 }
 
 /** ListConnections' filter and sort members from the GraphQL arguments, validated before any AWS call. */
@@ -154,8 +160,11 @@ export const dataZoneResolvers: Resolvers = {
     domainId: (parent) => (isListedConnection(parent) ? (parent.summary.domainId ?? parent.detailKey.domainIdentifier) : parent.domainId) as string,
     ...summaryMembers('domainUnitId', 'name', 'physicalEndpoints', 'type', 'configurations', 'environmentId', 'projectId', 'scope'),
     ...detailMembers('connectionCredentials', 'description', 'environmentUserRole'),
-    props: async (parent, _args, context, info) =>
-      resolveUnionMember(await fromSummary(parent, 'props', context, info), CONNECTION_PROPERTIES_MEMBERS, DATAZONE_UNKNOWN_MEMBER) as never,
+    props: (parent, _args, context, info) => {
+      const props = fromSummary(parent, 'props', context, info);
+      const member = (value: Awaited<typeof props>) => resolveUnionMember(value, CONNECTION_PROPERTIES_MEMBERS, DATAZONE_UNKNOWN_MEMBER) as never;
+      return props instanceof Promise ? props.then(member) : member(props);
+    },
   },
   DataZoneRedshiftProperties: {
     storage: (redshift) => resolveUnionMember(redshift.storage, REDSHIFT_STORAGE_MEMBERS, DATAZONE_UNKNOWN_MEMBER) as never,

@@ -46,9 +46,13 @@ export async function loadActionConnector(context: GatewayContext, key: ActionCo
 /** QuickSight's largest MaxResults for ListActionConnectors and SearchActionConnectors. */
 const QUICKSIGHT_MAX_PAGE_SIZE = 100;
 
-/** The described connector behind a parent: itself, or (for a list item) one batched DescribeActionConnector. */
-function described(parent: ActionConnectorParent, context: GatewayContext): Promise<ActionConnectorRecord> | ActionConnectorRecord {
-  return isListedActionConnector(parent) ? loadActionConnector(context, parent) : parent;
+/**
+ * `pick` of the described connector behind a parent: at once when the parent is one, after one
+ * batched DescribeActionConnector for a list item. A connector fetched by id thus resolves every
+ * field without a promise, and graphql-js completes it without waiting on any.
+ */
+function fromDescribed<T>(parent: ActionConnectorParent, context: GatewayContext, pick: (record: ActionConnectorRecord) => T): T | Promise<T> {
+  return isListedActionConnector(parent) ? loadActionConnector(context, parent).then(pick) : pick(parent);
 }
 
 type LowerCamel<Name extends string> = Uncapitalize<Name>;
@@ -69,12 +73,16 @@ function summaryMembers<Member extends SummaryMember>(...members: Member[]) {
 
 /** Fields only DescribeActionConnector returns: a list item loads them through the per-request DataLoader. */
 function describedMembers<Member extends keyof ActionConnector & string>(...members: Member[]) {
-  const resolvers: Record<string, (parent: ActionConnectorParent, args: unknown, context: GatewayContext) => Promise<unknown>> = {};
+  const resolvers: Record<string, (parent: ActionConnectorParent, args: unknown, context: GatewayContext) => unknown> = {};
   for (const member of members) {
-    resolvers[member.charAt(0).toLowerCase() + member.slice(1)] = async (parent, _args, context) => (await described(parent, context)).connector[member];
+    resolvers[member.charAt(0).toLowerCase() + member.slice(1)] = (parent, _args, context) => fromDescribed(parent, context, (record) => record.connector[member]);
   }
   return resolvers as {
-    [Field in Member as LowerCamel<Field>]: (parent: ActionConnectorParent, args: unknown, context: GatewayContext) => Promise<ActionConnector[Field] | undefined>;
+    [Field in Member as LowerCamel<Field>]: (
+      parent: ActionConnectorParent,
+      args: unknown,
+      context: GatewayContext,
+    ) => ActionConnector[Field] | undefined | Promise<ActionConnector[Field] | undefined>;
   };
 }
 
@@ -128,7 +136,7 @@ export const quickSightResolvers: Resolvers = {
     actionConnectorId: (parent) => parent.actionConnectorId,
     ...summaryMembers('Arn', 'Type', 'Name', 'LastUpdatedTime', 'CreatedTime', 'Status', 'Error'),
     ...describedMembers('Description', 'AuthenticationConfig', 'EnabledActions', 'VpcConnectionArn'),
-    describeResponse: async (parent, _args, context) => (await described(parent, context)).describeResponse,
+    describeResponse: (parent, _args, context) => fromDescribed(parent, context, (record) => record.describeResponse),
   },
   QuickSightActionConnectorError: pascalCaseMembers<ActionConnectorError>()('Message', 'Type'),
   QuickSightAuthConfig: {
