@@ -162,8 +162,8 @@ export const dataZoneResolvers: Resolvers = {
     ...detailMembers('connectionCredentials', 'description', 'environmentUserRole'),
     props: (parent, _args, context, info) => {
       const props = fromSummary(parent, 'props', context, info);
-      const member = (value: Awaited<typeof props>) => resolveUnionMember(value, CONNECTION_PROPERTIES_MEMBERS, DATAZONE_UNKNOWN_MEMBER) as never;
-      return props instanceof Promise ? props.then(member) : member(props);
+      const unionMember = (value: Awaited<typeof props>) => resolveUnionMember(value, CONNECTION_PROPERTIES_MEMBERS, DATAZONE_UNKNOWN_MEMBER) as never;
+      return props instanceof Promise ? props.then(unionMember) : unionMember(props);
     },
   },
   DataZoneRedshiftProperties: {
