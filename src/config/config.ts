@@ -40,6 +40,8 @@ const environmentSchema = z.object({
   /** Comma-separated origins allowed by CORS besides Apollo Sandbox. */
   CORS_ORIGINS: z.string().default(''),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Executions of the same cached document after which graphql-jit compiles it (0: never; graphql-js runs it). */
+  GRAPHQL_JIT_AFTER: z.coerce.number().int().min(0).max(1_000_000).default(2),
   /** Overall deadline of one GraphQL request: fields still waiting on AWS then resolve to null (UPSTREAM_ERROR). */
   REQUEST_DEADLINE_MS: z.coerce.number().int().min(1).max(300_000).default(10_000),
   /** On SIGTERM/SIGINT: how long in-flight requests may take to finish before their connections are cut. */
@@ -68,6 +70,8 @@ export interface GatewayConfig {
   logLevel: string;
   requestDeadlineMs: number;
   shutdownTimeoutMs: number;
+  /** Executions of one cached document before it is compiled with graphql-jit; 0: never (see server/executor.ts). */
+  jitAfter: number;
 }
 
 export class ConfigurationError extends Error {
@@ -120,5 +124,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     logLevel: values.LOG_LEVEL,
     requestDeadlineMs: values.REQUEST_DEADLINE_MS,
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
+    jitAfter: values.GRAPHQL_JIT_AFTER,
   };
 }

@@ -12,6 +12,7 @@ import type { GatewayContext } from './context.js';
 import { createArmor } from './armor.js';
 import { BoundedDocumentStore } from './documentStore.js';
 import { requestLogPlugin } from './requestLog.js';
+import { type Executor, fixedSchemaGateway } from './executor.js';
 
 /** Codes this gateway sets on purpose; any other error is masked before it leaves the process. */
 const PUBLIC_ERROR_CODES = new Set([
@@ -69,12 +70,14 @@ export function createApolloServer(
   schema: GraphQLSchema,
   config: Pick<GatewayConfig, 'production' | 'introspection'>,
   logger: Logger,
+  executor: Executor,
   plugins: ApolloServerPlugin<GatewayContext>[] = [],
 ): ApolloServer<GatewayContext> {
   // Depth, alias, token, cost and directive limits on every document (see armor.ts).
   const armor = createArmor({ production: config.production });
   return new ApolloServer<GatewayContext>({
-    schema,
+    // graphql-js for a document's first executions, then graphql-jit (see executor.ts).
+    gateway: fixedSchemaGateway(schema, executor),
     logger,
     introspection: config.introspection,
     // No "Did you mean …" schema hints in production; no stack traces anywhere.

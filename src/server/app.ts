@@ -11,6 +11,7 @@ import { createConnectionLoader, createConnectionPageLoader } from '../datazone/
 import { createActionConnectorLoader, createActionConnectorPageLoader } from '../quicksight/loader.js';
 import { buildGatewaySchema } from '../schema/build.js';
 import { createApolloServer } from './apollo.js';
+import { type ExecutionStats, createExecutor } from './executor.js';
 import type { GatewayContext, Loaders } from './context.js';
 import type { AwsCallScope } from '../aws/call.js';
 import { type RequestScope, createHttpHandler, createHttpServer } from './http.js';
@@ -24,6 +25,8 @@ export interface RunningGateway {
   clients: AwsClients;
   /** Process-wide coalescing and cache of non-secret AWS reads. */
   sharedReads: SharedReads;
+  /** How many executions graphql-js and graphql-jit ran. */
+  executionStats: ExecutionStats;
   /** Stops accepting requests, lets in-flight ones finish (up to `drainTimeoutMs`), then releases everything. */
   close(drainTimeoutMs?: number): Promise<void>;
 }
@@ -68,6 +71,8 @@ class RequestLoaders implements Loaders {
 export interface GatewayCore {
   schema: GraphQLSchema;
   apollo: ApolloServer<GatewayContext>;
+  /** How many executions graphql-js and graphql-jit ran (see executor.ts). */
+  executionStats: ExecutionStats;
   clients: AwsClients;
   sharedReads: SharedReads;
   /** The context of one request: its caller (from the Authorization header), fresh loaders, its AWS call scope. */
@@ -86,11 +91,13 @@ export async function createGatewayCore(config: GatewayConfig, logger: Logger, c
     cacheTtlMs: config.cache.ttlSeconds * 1000,
     containsSecret: secretMemberDetector([...policy.secretFields].map((coordinate) => coordinate.split('.')[1] as string)),
   });
-  const apollo = createApolloServer(schema, config, logger);
+  const executor = createExecutor(schema, { compileAfter: config.jitAfter });
+  const apollo = createApolloServer(schema, config, logger, executor);
   await apollo.start();
   return {
     schema,
     apollo,
+    executionStats: executor.stats,
     clients,
     sharedReads,
     createContext: async (authorization, { requestId, signal, log }) => {
@@ -115,7 +122,7 @@ export async function createGatewayCore(config: GatewayConfig, logger: Logger, c
 /** Builds the gateway's core once (see createGatewayCore), then listens. */
 export async function startGateway(config: GatewayConfig, options: StartGatewayOptions = {}): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const { apollo, clients, sharedReads, createContext } = await createGatewayCore(config, logger, options.clients);
+  const { apollo, clients, sharedReads, createContext, executionStats } = await createGatewayCore(config, logger, options.clients);
 
   let draining = false;
   const handler = createHttpHandler({
@@ -140,6 +147,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     logger,
     clients,
     sharedReads,
+    executionStats,
     async close(drainTimeoutMs = 10_000) {
       draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

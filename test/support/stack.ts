@@ -40,6 +40,9 @@ export async function startStack(options: { env?: Record<string, string>; emulat
     AWS_REGION: 'us-east-1',
     AUTH_JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: 'info',
+    // Every document through graphql-jit from its first execution (production compiles from the
+    // second), so every test below exercises the compiled path; test/jit.test.ts compares it with graphql-js.
+    GRAPHQL_JIT_AFTER: '1',
     ...options.env,
   });
   const logLines: string[] = [];
