@@ -54,11 +54,13 @@ async function ask(url: string, body: Record<string, unknown>, token?: string): 
   };
 }
 
-async function startGraphqlJsGateway(stack: Stack, env: Record<string, string> = {}): Promise<RunningGateway> {
+/**
+ * A second gateway with its own GRAPHQL_JIT_AFTER, started after the stack: it reads the process
+ * environment the stack set, so it talks to the same emulator with the same SDK settings.
+ */
+async function startGatewayBesideStack(jitAfter: string): Promise<RunningGateway> {
   const quiet = new Writable({ write: (_chunk, _encoding, callback) => callback() });
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', AWS_REGION: 'us-east-1', AUTH_JWT_SECRET: TEST_JWT_SECRET, GRAPHQL_JIT_AFTER: '0', ...env });
-  // Same process environment as the stack's gateway: the same emulator behind the same SDK settings.
-  void stack;
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', AWS_REGION: 'us-east-1', AUTH_JWT_SECRET: TEST_JWT_SECRET, GRAPHQL_JIT_AFTER: jitAfter });
   return startGateway(config, { logger: createLogger('info', quiet) });
 }
 
@@ -106,7 +108,7 @@ describe('graphql-jit', () => {
 
   beforeAll(async () => {
     stack = await startStack();
-    interpreted = await startGraphqlJsGateway(stack);
+    interpreted = await startGatewayBesideStack('0');
     tokens.reader = await mintToken([READ]);
     tokens.secrets = await mintToken([READ, SECRETS]);
   });
@@ -180,7 +182,7 @@ describe('graphql-jit', () => {
   });
 
   test('GRAPHQL_JIT_AFTER=2 (the default): the first execution of a document is interpreted, the next ones run its one compiled query', async () => {
-    const defaults = await startGraphqlJsGateway(stack, { GRAPHQL_JIT_AFTER: '2' });
+    const defaults = await startGatewayBesideStack('2');
     try {
       const body = { query: CONNECTION, variables: { d: ids.domainId, i: ids.connectionIds[1] } };
       const answers = [];

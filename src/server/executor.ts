@@ -41,7 +41,7 @@ export interface ExecutorOptions {
 type GatewayInterface = ApolloServerOptionsWithGateway<BaseContext>['gateway'];
 type GatewayExecutor = NonNullable<Awaited<ReturnType<GatewayInterface['load']>>['executor']>;
 
-/** How many executions took each path; for tests and the benchmark's report. */
+/** How many executions took each path (read by the tests). */
 export interface ExecutionStats {
   /** Executions by graphql-js (first sight, introspection, declined, unresolved operation). */
   interpreted: number;
