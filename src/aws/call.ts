@@ -5,12 +5,12 @@ import type { QuickSightClient } from '@aws-sdk/client-quicksight';
 /**
  * What one GraphQL request hands down to every AWS call it makes: its request id (sent as a header,
  * so an AWS-side or emulator-side record can be tied back to the gateway's log line) and the
- * AbortSignal of its overall deadline (passed to `client.send`, which stops waiting, retrying and
- * backing off as soon as it fires).
+ * signal of its overall deadline (see installCallScope: the caller stops waiting, retrying and
+ * backing off as soon as it fires, and the HTTP request in flight is closed).
  */
 export interface AwsCallScope {
   requestId?: string;
-  signal?: AbortSignal;
+  signal?: CallSignal;
 }
 
 /** The header carrying the gateway's request id on every AWS call. */
@@ -58,35 +58,109 @@ export function scopeOf(args: unknown): AwsCallScope | undefined {
 }
 
 /**
- * Who waits on each signal's abort. The first `addEventListener` on an AbortSignal (and
- * `setMaxListeners` on it) is costly next to a promise hop (Node's EventTarget bookkeeping), and
- * the gateway paid it once per request and again per waiter. So the gateway's own waiters share
- * one set per signal: a signal of a RequestAbort tells its set directly and carries no listener of
- * ours at all; any other signal gets one listener, on its first waiter.
+ * What an AWS call of a request listens to for its abort: a request's own `RequestSignal`, or any
+ * DOM `AbortSignal`. The SDK's Node request handler takes either: it reads `aborted` and `reason`,
+ * and listens with `addEventListener` / `removeEventListener` when the signal has them.
  */
-const waitersBySignal = new WeakMap<AbortSignal, Set<(reason: unknown) => void>>();
-
-function tell(waiters: Set<(reason: unknown) => void>, reason: unknown): void {
-  const told = [...waiters];
-  waiters.clear();
-  for (const waiter of told) waiter(reason);
+export interface CallSignal {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
 }
+
+/**
+ * The signal of one request (see RequestAbort): the part of an AbortSignal the gateway and the SDK
+ * use, without Node's EventTarget. A Node AbortController per request, its EventTarget bookkeeping
+ * on the first listener and `setMaxListeners` for a fan-out showed on every request of the
+ * gateway's CPU profile; this is a flag, a reason and a set of listeners. It has no listener limit
+ * (a fan-out of 100 `_entities` is 100 listeners by design), and each listener is called once.
+ */
+export class RequestSignal implements CallSignal {
+  #aborted = false;
+  #reason: unknown = undefined;
+  readonly #listeners = new Set<() => void>();
+
+  get aborted(): boolean {
+    return this.#aborted;
+  }
+
+  get reason(): unknown {
+    return this.#reason;
+  }
+
+  /** How many listeners wait on this signal (they leave when told, or when they stop listening). */
+  get listenerCount(): number {
+    return this.#listeners.size;
+  }
+
+  addEventListener(type: 'abort', listener: () => void): void {
+    if (type === 'abort' && !this.#aborted) this.#listeners.add(listener);
+  }
+
+  removeEventListener(type: 'abort', listener: () => void): void {
+    if (type === 'abort') this.#listeners.delete(listener);
+  }
+
+  /** Fires the signal once: a later call changes nothing. */
+  fire(reason: unknown): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#reason = reason;
+    const told = [...this.#listeners];
+    this.#listeners.clear();
+    for (const listener of told) listener();
+  }
+}
+
+/**
+ * One request's abort (its deadline, or its client gone): `signal` goes to every AWS call of the
+ * request, to the gateway's own waiters (untilAborted, the rate limiter's queue) and to the SDK's
+ * request handler, which closes the HTTP request in flight when it fires.
+ */
+export class RequestAbort {
+  readonly signal = new RequestSignal();
+
+  abort(reason: unknown): void {
+    this.signal.fire(reason);
+  }
+}
+
+/**
+ * The gateway's waiters on a DOM AbortSignal (one not made by RequestAbort: a caller's own). The
+ * first `addEventListener` on such a signal is costly next to a promise hop (Node's EventTarget
+ * bookkeeping), so all of a signal's waiters share one listener on it.
+ */
+const waitersBySignal = new WeakMap<CallSignal, Set<(reason: unknown) => void>>();
 
 /**
  * Calls `listener` with the signal's reason when `signal` fires (at once if it already has);
  * returns the function that stops listening. Like `addEventListener`, a function is listening once
  * however often it is passed.
  */
-export function onAbort(signal: AbortSignal, listener: (reason: unknown) => void): () => void {
+export function onAbort(signal: CallSignal, listener: (reason: unknown) => void): () => void {
   if (signal.aborted) {
     listener(signal.reason);
     return () => undefined;
+  }
+  if (signal instanceof RequestSignal) {
+    const told = () => listener(signal.reason);
+    signal.addEventListener('abort', told);
+    return () => signal.removeEventListener('abort', told);
   }
   let waiters = waitersBySignal.get(signal);
   if (waiters === undefined) {
     const created = new Set<(reason: unknown) => void>();
     waitersBySignal.set(signal, created);
-    signal.addEventListener('abort', () => tell(created, signal.reason), { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        const told = [...created];
+        created.clear();
+        for (const waiter of told) waiter(signal.reason);
+      },
+      { once: true },
+    );
     waiters = created;
   }
   waiters.add(listener);
@@ -94,44 +168,21 @@ export function onAbort(signal: AbortSignal, listener: (reason: unknown) => void
   return () => stop.delete(listener);
 }
 
-/**
- * One request's abort (its deadline, or its client gone): `signal` for what takes an AbortSignal
- * (the SDK's request handler), and a direct word to every `onAbort` waiter, which therefore costs
- * no listener on the signal.
- */
-export class RequestAbort {
-  private readonly controller = new AbortController();
-  readonly signal: AbortSignal = this.controller.signal;
-
-  constructor() {
-    // Registered up front, so onAbort finds the set and adds no listener of its own.
-    waitersBySignal.set(this.signal, new Set());
-  }
-
-  abort(reason: unknown): void {
-    if (this.signal.aborted) return;
-    this.controller.abort(reason);
-    const waiters = waitersBySignal.get(this.signal);
-    if (waiters !== undefined) tell(waiters, reason);
-  }
-}
-
-const manyListenersAllowed = new WeakSet<AbortSignal>();
+const manyListenersAllowed = new WeakSet<object>();
 
 /**
- * Lifts Node's warning at 10 listeners for a request's signal, once: every AWS call of a request
- * that goes to the SDK with the signal adds a listener, and a fan-out of 100 `_entities` is 100 of
- * them by design, not the leak the warning suspects. Done only when a call needs it, not for every
- * request: `setMaxListeners` costs as much as a listener.
+ * Lifts Node's warning at 10 listeners for a DOM AbortSignal, once: every AWS call that goes to
+ * the SDK with the signal adds a listener, and a fan-out of 100 `_entities` is 100 of them by
+ * design, not the leak the warning suspects. A RequestSignal has no such limit.
  */
-export function allowManyListeners(signal: AbortSignal): void {
-  if (manyListenersAllowed.has(signal)) return;
+export function allowManyListeners(signal: CallSignal): void {
+  if (signal instanceof RequestSignal || manyListenersAllowed.has(signal)) return;
   manyListenersAllowed.add(signal);
-  setMaxListeners(0, signal);
+  setMaxListeners(0, signal as AbortSignal);
 }
 
 /** `promise`, or a rejection with the signal's reason as soon as `signal` fires. */
-export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+export function untilAborted<T>(promise: Promise<T>, signal: CallSignal | undefined): Promise<T> {
   if (signal === undefined) return promise;
   if (signal.aborted) {
     // The abandoned call may still reject later: nobody is left to see it.
@@ -161,7 +212,7 @@ interface HttpRequestLike {
 }
 
 interface RequestHandlerLike {
-  handle(request: unknown, options?: { abortSignal?: AbortSignal } & Record<string, unknown>): Promise<unknown>;
+  handle(request: unknown, options?: { abortSignal?: CallSignal } & Record<string, unknown>): Promise<unknown>;
 }
 
 /** The SDK's middleware stack, as far as `installCallScope` uses it (its overloads are per step). */
@@ -171,7 +222,7 @@ interface MiddlewareStackLike {
 
 const installed = new WeakSet<object>();
 /** The signal of each signed HTTP request about to be sent, for the request handler. */
-const requestSignals = new WeakMap<object, AbortSignal>();
+const requestSignals = new WeakMap<object, CallSignal>();
 
 /**
  * Makes every call of `client` honour the scope attached with `withScope` (idempotent):
@@ -212,7 +263,7 @@ export function installCallScope(client: QuickSightClient | DataZoneClient): voi
     { step: 'deserialize', priority: 'low', name: 'gatewayRequestSignal' },
   );
   const inner = client.config.requestHandler as unknown as RequestHandlerLike;
-  const handle = (request: object, options: { abortSignal?: AbortSignal } & Record<string, unknown> = {}) => {
+  const handle = (request: object, options: { abortSignal?: CallSignal } & Record<string, unknown> = {}) => {
     const signal = requestSignals.get(request);
     if (signal !== undefined) allowManyListeners(signal);
     return inner.handle(request, signal !== undefined && options.abortSignal === undefined ? { ...options, abortSignal: signal } : options);

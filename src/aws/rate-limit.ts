@@ -1,6 +1,6 @@
 import type { DataZoneClient } from '@aws-sdk/client-datazone';
 import type { QuickSightClient } from '@aws-sdk/client-quicksight';
-import { onAbort, scopeOf } from './call.js';
+import { type CallSignal, onAbort, scopeOf } from './call.js';
 
 /**
  * Read APIs of AWS allow about 20 calls per second per account and region (DataZone's published
@@ -54,7 +54,7 @@ export class SlidingWindowRateLimiter {
    * without taking a start). `owner` names the request the call is made for (calls without one
    * share a turn).
    */
-  acquire(signal?: AbortSignal, owner = ''): Promise<void> {
+  acquire(signal?: CallSignal, owner = ''): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.queues.size === 0 && this.tryGrant()) return Promise.resolve();
     // A waiter behind p others starts no sooner than floor(p / limit) windows from now.

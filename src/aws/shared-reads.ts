@@ -14,7 +14,7 @@
  * Values handed out are shared between requests: resolvers treat AWS responses as read-only.
  */
 
-import { untilAborted } from './call.js';
+import { type CallSignal, untilAborted } from './call.js';
 
 /** How a loader reads from AWS: through the shared coalescing/cache, or on its own. */
 export interface AwsReads {
@@ -24,7 +24,7 @@ export interface AwsReads {
    * it stops waiting when its own `signal` fires, and the call itself is bounded by the SDK's
    * per-attempt timeout and retry budget.
    */
-  read<T>(key: string, shareable: boolean, fetch: (signal: AbortSignal | undefined) => Promise<T>, signal?: AbortSignal): Promise<T>;
+  read<T>(key: string, shareable: boolean, fetch: (signal: CallSignal | undefined) => Promise<T>, signal?: CallSignal): Promise<T>;
 }
 
 /**
@@ -82,7 +82,7 @@ export class SharedReads implements AwsReads {
    * `key` must name the operation and every parameter of the call. With `shareable: false` the
    * call is made as it is, seen by nothing else.
    */
-  read<T>(key: string, shareable: boolean, fetch: (signal: AbortSignal | undefined) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  read<T>(key: string, shareable: boolean, fetch: (signal: CallSignal | undefined) => Promise<T>, signal?: CallSignal): Promise<T> {
     if (!shareable) {
       this.counters.fetched += 1;
       return fetch(signal);

@@ -3,7 +3,7 @@ import cors from 'cors';
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { Logger } from 'pino';
-import { ClientClosedRequestError, RequestAbort, RequestDeadlineExceededError } from '../aws/call.js';
+import { type CallSignal, ClientClosedRequestError, RequestAbort, RequestDeadlineExceededError } from '../aws/call.js';
 import type { GatewayContext, RequestLogEntry } from './context.js';
 
 /** Where Apollo Sandbox runs; always allowed by CORS besides the configured frontend origins. */
@@ -16,7 +16,7 @@ export const MAX_BODY_BYTES = 256 * 1024;
 export interface RequestScope {
   requestId: string;
   /** Fires at the request's deadline, or when the client goes away; every AWS call of the request honours it. */
-  signal: AbortSignal;
+  signal: CallSignal;
   /** Filled in by Apollo Server (see requestLogPlugin), written as one log line when the response is done. */
   log: RequestLogEntry;
 }
