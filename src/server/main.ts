@@ -22,6 +22,8 @@ async function main(): Promise<void> {
   });
   const gateway = await startGateway(config, { logger });
   gateway.logger.info({ url: gateway.url }, 'AWS connections subgraph ready');
+  // Whoever started the process waits for this line: it goes out now, not with the next buffer.
+  gateway.logger.flush();
   let shuttingDown = false;
   const shutdown = (signal: string, exitCode = 0) => {
     if (shuttingDown) return;
