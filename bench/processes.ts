@@ -4,6 +4,8 @@
  * URL on stdout, and killed when the benchmark exits however it exits.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const children = new Set<ChildProcess>();
@@ -37,15 +39,36 @@ export function nodeArguments(script: string): string[] {
   return [fileURLToPath(new URL(`../${script.replace(/\.ts$/, '.js')}`, import.meta.url))];
 }
 
-/** Starts `script` and resolves with the first stdout line `pick` accepts. */
+/** How to run `script` of another built checkout (its `dist/`), e.g. an older commit for `npm run bench:ab`. */
+function checkoutNodeArguments(checkout: string, script: string): string[] {
+  return [path.resolve(checkout, 'dist', script.replace(/\.ts$/, '.js'))];
+}
+
+/** User + system CPU time of a process so far, in ms (from /proc/PID/stat, in clock ticks of 10 ms). */
+export function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * Starts `script` (of this checkout, or of the built `checkout` given) and resolves with the first
+ * stdout line `pick` accepts.
+ */
 export function startProcess(
   name: string,
   script: string,
   extraEnv: Record<string, string>,
   pick: (line: Record<string, unknown>) => string | undefined,
   nodeOptions: string[] = [],
+  checkout?: string,
 ): Promise<Proc> {
-  const child = spawn(process.execPath, [...nodeOptions, ...nodeArguments(script)], {
+  const scriptArguments = checkout === undefined ? nodeArguments(script) : checkoutNodeArguments(checkout, script);
+  const child = spawn(process.execPath, [...nodeOptions, ...scriptArguments], {
     env: { ...process.env, NODE_NO_WARNINGS: '1', ...extraEnv },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -25,7 +25,7 @@ import autocannon from 'autocannon';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { SignJWT } from 'jose';
-import { type Proc, killChildren, startProcess } from './processes.js';
+import { type Proc, cpuMs, killChildren, startProcess } from './processes.js';
 import { BENCH_DOMAIN, BENCH_IDS, ENTITIES_QUERY, HOT_ID, connectionBody, rotatingConnectionBody } from './shared.js';
 import { emulatorSdkEnvironment } from '../src/emulator/sdk-environment.js';
 
@@ -132,17 +132,6 @@ async function settledRssMiB(pid: number): Promise<number> {
   }
   readings.sort((a, b) => a - b);
   return ((readings[4] as number) + (readings[5] as number)) / 2;
-}
-
-/** User + system CPU time of a process so far, in ms (from /proc/PID/stat, in clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return Number.NaN;
-  }
 }
 
 /**
