@@ -3,8 +3,9 @@
  * yardstick, under scenario A's load (one connection per request, 32 connections, 1000 ids in
  * rotation), in front of one emulator. The three servers take turns in many short rounds (the
  * order flips every round), for each emulator latency; every request must be answered without
- * errors. Each gateway is `src/server/main.ts` of a built checkout with its own extra environment,
- * so one run compares two commits, or two configurations of one:
+ * errors. Each gateway is `src/server/main.ts` of a built checkout, run with the Node options of
+ * that checkout's `npm start` and its own extra environment, so one run compares two commits, or
+ * two configurations of one:
  *
  *   BENCH_AB_A_DIR / BENCH_AB_B_DIR   a checkout whose `dist/` the side runs (default: this one)
  *   BENCH_AB_A_ENV / BENCH_AB_B_ENV   the side's extra environment, as a JSON object (default {})
@@ -32,7 +33,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SignJWT } from 'jose';
 import { emulatorSdkEnvironment } from '../src/emulator/sdk-environment.js';
-import { type Proc, cpuMs, startProcess } from './processes.js';
+import { type Proc, cpuMs, startProcess, startScriptNodeOptions } from './processes.js';
 import { rotatingConnectionBody } from './shared.js';
 
 const env = process.env;
@@ -140,7 +141,8 @@ const gateways = await Promise.all(
       // As scenario A of `npm run bench` runs the gateway; each side's own settings last.
       { ...awsEnv, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production', LOG_LEVEL: 'info', AUTH_JWT_SECRET: JWT_SECRET, AWS_RATE_LIMIT_PER_SECOND: '0', CACHE_TTL_SECONDS: '0', ...spec.extraEnv },
       (line) => (line['msg'] === 'AWS connections subgraph ready' && typeof line['url'] === 'string' ? line['url'] : undefined),
-      [],
+      // With the Node options of that checkout's `npm start`.
+      startScriptNodeOptions(spec.checkout),
       spec.checkout,
     ),
   ),

@@ -39,6 +39,21 @@ export function nodeArguments(script: string): string[] {
   return [fileURLToPath(new URL(`../${script.replace(/\.ts$/, '.js')}`, import.meta.url))];
 }
 
+/** The root of this checkout (from `dist/bench/` when compiled, from `bench/` under tsx). */
+const THIS_CHECKOUT = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '..' : '../..', import.meta.url));
+
+/**
+ * The Node options `npm start` runs the gateway with: those of the `start` script in the
+ * checkout's package.json (this one by default), so that every benchmark runs the gateway as
+ * `npm start` does.
+ */
+export function startScriptNodeOptions(checkout = THIS_CHECKOUT): string[] {
+  const manifest = JSON.parse(readFileSync(path.resolve(checkout, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+  const words = (manifest.scripts?.['start'] ?? '').trim().split(/\s+/);
+  if (words[0] !== 'node' || words.at(-1) !== 'dist/src/server/main.js') throw new Error(`${checkout}: the start script is not "node [options] dist/src/server/main.js"`);
+  return words.slice(1, -1);
+}
+
 /** How to run `script` of another built checkout (its `dist/`), e.g. an older commit for `npm run bench:ab`. */
 function checkoutNodeArguments(checkout: string, script: string): string[] {
   return [path.resolve(checkout, 'dist', script.replace(/\.ts$/, '.js'))];

@@ -25,7 +25,7 @@ import autocannon from 'autocannon';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { SignJWT } from 'jose';
-import { type Proc, cpuMs, killChildren, startProcess } from './processes.js';
+import { type Proc, cpuMs, killChildren, startProcess, startScriptNodeOptions } from './processes.js';
 import { BENCH_DOMAIN, BENCH_IDS, ENTITIES_QUERY, HOT_ID, connectionBody, rotatingConnectionBody } from './shared.js';
 import { emulatorSdkEnvironment } from '../src/emulator/sdk-environment.js';
 
@@ -95,7 +95,7 @@ function startGateway(name: string, extraEnv: Record<string, string>): Promise<P
       ...extraEnv,
     },
     (line) => (line['msg'] === 'AWS connections subgraph ready' && typeof line['url'] === 'string' ? line['url'] : undefined),
-    cpuProfOptions(),
+    [...startScriptNodeOptions(), ...cpuProfOptions()],
   );
 }
 

@@ -26,6 +26,7 @@ import os from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import { type RecordedCall, emulatorSdkEnvironment, startEmulator } from '../src/emulator/index.js';
 import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID, seedActionConnectors, seedConnections } from '../src/emulator/seed.js';
+import { startScriptNodeOptions } from './processes.js';
 
 // ---- knobs -------------------------------------------------------------------------------------
 
@@ -389,13 +390,14 @@ async function main(): Promise<void> {
     AWS_SHARE_READS: 'false',
     LOG_LEVEL: 'info',
   };
-  // As `npm start` runs it: compiled, plain Node (under tsx when this file itself runs under tsx).
+  // As `npm start` runs it: compiled, plain Node, with the start script's Node options (under tsx
+  // when this file itself runs under tsx).
   // `--trace-gc`: V8 prints a line per collection on stdout, with the heap's used size after it. After
   // a full collection (Mark-Compact) that is the live heap, what a leak grows. RSS is no such signal:
   // V8 lets the heap grow to several times its live size before it collects it all.
   const gatewayArguments = import.meta.url.endsWith('.ts')
-    ? ['--trace-gc', '--import', 'tsx', 'src/server/main.ts']
-    : ['--trace-gc', fileURLToPath(new URL('../src/server/main.js', import.meta.url))];
+    ? ['--trace-gc', ...startScriptNodeOptions(), '--import', 'tsx', 'src/server/main.ts']
+    : ['--trace-gc', ...startScriptNodeOptions(), fileURLToPath(new URL('../src/server/main.js', import.meta.url))];
   const gateway: ChildProcess = spawn(process.execPath, gatewayArguments, { env: gatewayEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   // Whatever happens to the soak, the gateway it started does not outlive it.
   process.once('exit', () => {
