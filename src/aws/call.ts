@@ -135,8 +135,7 @@ const waitersBySignal = new WeakMap<CallSignal, Set<(reason: unknown) => void>>(
 
 /**
  * Calls `listener` with the signal's reason when `signal` fires (at once if it already has);
- * returns the function that stops listening. Like `addEventListener`, a function is listening once
- * however often it is passed.
+ * returns the function that stops listening.
  */
 export function onAbort(signal: CallSignal, listener: (reason: unknown) => void): () => void {
   if (signal.aborted) {
