@@ -4,6 +4,8 @@
  * compiles every document (GRAPHQL_JIT_AFTER=1) and one that never does (0), get the same status,
  * the same data, the same errors and the same caching headers. Then the edges the executor hands
  * back to graphql-js, and the production default (compile from a document's second execution).
+ * The same comparison in production mode (NODE_ENV=production), where Apollo's plugins include
+ * graphql-armor's field-suggestion mask, which rewrites error messages.
  */
 import * as fc from 'fast-check';
 import { GraphQLError, buildSchema, execute, parse } from 'graphql';
@@ -14,7 +16,7 @@ import { loadConfig } from '../src/config/config.js';
 import { seededIds } from '../src/emulator/seed.js';
 import { buildGatewaySchema } from '../src/schema/build.js';
 import { type RunningGateway, startGateway } from '../src/server/app.js';
-import { settleListItems } from '../src/server/executor.js';
+import { asGraphqlJsError, settleListItems } from '../src/server/executor.js';
 import { createLogger } from '../src/server/logger.js';
 import { chooserFrom, createOperationGenerator } from './support/operations.js';
 import { READ, SECRETS, type Stack, TEST_JWT_SECRET, mintToken, startStack } from './support/stack.js';
@@ -58,9 +60,9 @@ async function ask(url: string, body: Record<string, unknown>, token?: string): 
  * A second gateway with its own GRAPHQL_JIT_AFTER, started after the stack: it reads the process
  * environment the stack set, so it talks to the same emulator with the same SDK settings.
  */
-async function startGatewayBesideStack(jitAfter: string): Promise<RunningGateway> {
+async function startGatewayBesideStack(jitAfter: string, env: Record<string, string> = {}): Promise<RunningGateway> {
   const quiet = new Writable({ write: (_chunk, _encoding, callback) => callback() });
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', AWS_REGION: 'us-east-1', AUTH_JWT_SECRET: TEST_JWT_SECRET, GRAPHQL_JIT_AFTER: jitAfter });
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', AWS_REGION: 'us-east-1', AUTH_JWT_SECRET: TEST_JWT_SECRET, GRAPHQL_JIT_AFTER: jitAfter, ...env });
   return startGateway(config, { logger: createLogger('info', quiet) });
 }
 
@@ -98,6 +100,71 @@ describe('list items that fail out of order', () => {
         [...reference.errors].sort((a: { message: string }, b: { message: string }) => a.message.localeCompare(b.message)),
       );
     }
+  });
+});
+
+describe("graphql-jit's errors", () => {
+  test('are read-only upstream; handed to Apollo as graphql-js errors with the same JSON and original error', async () => {
+    const schema = buildSchema('type Query { a: String b: String }');
+    const original = new GraphQLError('no such thing', { extensions: { code: 'NOT_FOUND' } });
+    (schema.getQueryType()?.getFields()['a'] as { resolve: unknown }).resolve = () => Promise.reject(original);
+    const compiled = compileQuery(schema, parse('{ a b }'));
+    if (!isCompiledQuery(compiled)) throw new Error('not compiled');
+    const result = await compiled.query(undefined, {}, {});
+    const upstream = result.errors?.[0] as GraphQLError;
+    // What broke production: graphql-armor's field-suggestion mask assigns error.message.
+    expect(() => {
+      (upstream as { message: string }).message = 'masked';
+    }).toThrow(TypeError);
+    const error = asGraphqlJsError(upstream);
+    expect(Object.getPrototypeOf(error)).toBe(GraphQLError.prototype);
+    expect(error.toJSON()).toEqual({ message: 'no such thing', locations: [{ line: 1, column: 3 }], path: ['a'], extensions: { code: 'NOT_FOUND' } });
+    expect(error.toJSON()).toEqual(JSON.parse(JSON.stringify(upstream)));
+    expect(error.originalError).toBe(original);
+    error.message = 'masked';
+    expect(error.message).toBe('masked');
+    // graphql-js's own errors pass as they are.
+    expect(asGraphqlJsError(original)).toBe(original);
+  });
+});
+
+describe('graphql-jit in production (NODE_ENV=production: armor masks field suggestions, no introspection)', () => {
+  let stack: Stack;
+  let interpreted: RunningGateway;
+  let reader = '';
+
+  beforeAll(async () => {
+    stack = await startStack({ env: { NODE_ENV: 'production' } });
+    interpreted = await startGatewayBesideStack('0', { NODE_ENV: 'production' });
+    reader = await mintToken([READ]);
+  });
+  afterAll(async () => {
+    await interpreted?.close(1_000);
+    await stack?.close();
+  });
+
+  test('a field that fails on the compiled path: HTTP 200, the field null with its code, as graphql-js answers', async () => {
+    const body = { query: `{ found: dataZoneConnection(domainIdentifier: "${ids.domainId}", identifier: "${ids.connectionIds[0]}") { connectionId } missing: dataZoneConnection(domainIdentifier: "${ids.domainId}", identifier: "no-such-connection") { connectionId } }` };
+    for (let time = 0; time < 2; time += 1) {
+      const [compiled, reference] = await Promise.all([ask(stack.gateway.url, body, reader), ask(interpreted.url, body, reader)]);
+      expect(compiled).toEqual(reference);
+      expect(compiled.status).toBe(200);
+      expect(compiled.data).toEqual({ found: { connectionId: ids.connectionIds[0] }, missing: null });
+      expect(compiled.errors.map((error) => JSON.parse(error).extensions.code)).toEqual(['NOT_FOUND']);
+    }
+    expect(stack.gateway.executionStats.compiled).toBeGreaterThanOrEqual(2);
+  });
+
+  test('random operations of a reader: compiled and interpreted answers are the same', { timeout: 120_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.gen(), async (g) => {
+        const operation = generator.generate(chooserFrom(g));
+        const body = { query: operation.query, variables: operation.variables };
+        const [compiled, reference] = await Promise.all([ask(stack.gateway.url, body, reader), ask(interpreted.url, body, reader)]);
+        expect(compiled, `operation:\n${operation.query}\nvariables: ${JSON.stringify(operation.variables)}`).toEqual(reference);
+      }),
+      { numRuns: RUNS_PER_CALLER, seed: SEED + 10, endOnFailure: true },
+    );
   });
 });
 

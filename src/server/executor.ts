@@ -2,6 +2,7 @@ import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server
 import {
   type DocumentNode,
   type ExecutionResult,
+  GraphQLError,
   type GraphQLFieldResolver,
   type GraphQLSchema,
   Kind,
@@ -31,6 +32,8 @@ import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
  * - a request whose variables do not coerce: a compiled query then returns no data at all, and the
  *   request is run again by graphql-js, whose errors Apollo recognises as BAD_USER_INPUT. No
  *   resolver ran the first time, so running it again repeats no AWS call.
+ *
+ * A compiled query's errors reach Apollo as graphql-js GraphQLErrors (asGraphqlJsError).
  */
 export interface ExecutorOptions {
   /** Executions of the same parsed document before it is compiled (1: at once; 0: never). */
@@ -115,6 +118,21 @@ export function settleListItems(schema: GraphQLSchema): void {
   }
 }
 
+/**
+ * A compiled query's error as graphql-js makes it. graphql-jit reports errors with a GraphQLError of
+ * its own whose `message` is read-only, and Apollo Server's plugins may rewrite an error's message:
+ * graphql-armor's field-suggestion mask (on in production) assigns it in `didEncounterErrors`, which
+ * then threw and turned the whole response into an HTTP 500. Message, locations, path, extensions
+ * and the original error stay as they were.
+ */
+export function asGraphqlJsError(error: GraphQLError): GraphQLError {
+  if (Object.getPrototypeOf(error) === GraphQLError.prototype) return error;
+  const copy = new GraphQLError(error.message, { path: error.path, originalError: error.originalError ?? undefined, extensions: error.extensions });
+  // graphql-js computes locations from AST nodes, which a compiled query's errors do not carry.
+  (copy as { locations?: GraphQLError['locations'] }).locations = error.locations;
+  return copy;
+}
+
 export function createExecutor(schema: GraphQLSchema, options: ExecutorOptions): Executor {
   settleListItems(schema);
   const documents = new WeakMap<DocumentNode, DocumentState>();
@@ -160,6 +178,8 @@ export function createExecutor(schema: GraphQLSchema, options: ExecutorOptions):
       if (result.data === undefined) {
         stats.rerunForVariableErrors += 1;
         result = await viaGraphqlJs();
+      } else if (result.errors) {
+        result = { ...result, errors: result.errors.map(asGraphqlJsError) };
       }
     } else {
       result = await viaGraphqlJs();
