@@ -31,13 +31,12 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SignJWT } from 'jose';
 import { emulatorSdkEnvironment } from '../src/emulator/sdk-environment.js';
 import { type Proc, cpuMs, startProcess, startScriptNodeOptions } from './processes.js';
 import { rotatingConnectionBody } from './shared.js';
+import { BENCH_JWT_SECRET, benchReaderToken } from './token.js';
 
 const env = process.env;
-const JWT_SECRET = 'bench-only-hs256-secret-0123456789abcdef';
 const CONNECTIONS = 32;
 const count = (name: string, fallback: number): number => {
   const value = Number(env[name] ?? fallback);
@@ -82,12 +81,7 @@ interface Round {
   cpuMsPerRequest: number;
 }
 
-const token = await new SignJWT({ scope: 'connections:read' })
-  .setProtectedHeader({ alg: 'HS256' })
-  .setSubject('bench')
-  .setIssuedAt()
-  .setExpirationTime('2h')
-  .sign(new TextEncoder().encode(JWT_SECRET));
+const token = await benchReaderToken();
 
 async function drive(target: Proc, seconds: number): Promise<Round> {
   let sequence = 0;
@@ -139,7 +133,7 @@ const gateways = await Promise.all(
       index === 0 ? 'A' : 'B',
       'src/server/main.ts',
       // As scenario A of `npm run bench` runs the gateway; each side's own settings last.
-      { ...awsEnv, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production', LOG_LEVEL: 'info', AUTH_JWT_SECRET: JWT_SECRET, AWS_RATE_LIMIT_PER_SECOND: '0', CACHE_TTL_SECONDS: '0', ...spec.extraEnv },
+      { ...awsEnv, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production', LOG_LEVEL: 'info', AUTH_JWT_SECRET: BENCH_JWT_SECRET, AWS_RATE_LIMIT_PER_SECOND: '0', CACHE_TTL_SECONDS: '0', ...spec.extraEnv },
       (line) => (line['msg'] === 'AWS connections subgraph ready' && typeof line['url'] === 'string' ? line['url'] : undefined),
       // With the Node options of that checkout's `npm start`.
       startScriptNodeOptions(spec.checkout),

@@ -40,7 +40,6 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parse } from 'graphql';
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
-import { SignJWT } from 'jose';
 import { RequestAbort } from '../src/aws/call.js';
 import { createAwsClients } from '../src/aws/clients.js';
 import { loadConfig } from '../src/config/config.js';
@@ -50,6 +49,7 @@ import { createLogger } from '../src/server/logger.js';
 import { createBaselineHandler } from './baseline-handler.js';
 import { nodeArguments, startProcess } from './processes.js';
 import { BENCH_DOMAIN, BENCH_IDS, CONNECTION_QUERY, projectConnection } from './shared.js';
+import { BENCH_JWT_SECRET, benchReaderToken } from './token.js';
 
 const num = (name: string, fallback: number): number => {
   const value = Number(process.env[name]);
@@ -59,21 +59,15 @@ const OPS = Math.round(num('BENCH_LAYERS_OPS', 2_000));
 const ROUNDS = Math.round(num('BENCH_LAYERS_ROUNDS', 20));
 const CONCURRENCY = 32;
 const OUTPUT = process.env['BENCH_OUTPUT'] ?? 'bench/layers.md';
-const JWT_SECRET = 'bench-only-hs256-secret-0123456789abcdef';
 
 const emulator = await startProcess('emulator', 'bench/emulator-process.ts', {}, (line) => (typeof line['emulator'] === 'string' ? line['emulator'] : undefined));
 try {
   Object.assign(process.env, emulatorSdkEnvironment(emulator.url));
-  const config = loadConfig({ ...process.env, AUTH_JWT_SECRET: JWT_SECRET, AWS_RATE_LIMIT_PER_SECOND: '0', NODE_ENV: 'production' });
+  const config = loadConfig({ ...process.env, AUTH_JWT_SECRET: BENCH_JWT_SECRET, AWS_RATE_LIMIT_PER_SECOND: '0', NODE_ENV: 'production' });
   const logger = createLogger('warn');
   const clients = createAwsClients(config);
   const core = await createGatewayCore(config, logger, clients);
-  const authorization = `Bearer ${await new SignJWT({ scope: 'connections:read' })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject('bench')
-    .setIssuedAt()
-    .setExpirationTime('2h')
-    .sign(new TextEncoder().encode(JWT_SECRET))}`;
+  const authorization = `Bearer ${await benchReaderToken()}`;
   // The HTTP sides: the gateway as `npm start` serves it (its request log line at info, written
   // to /dev/null), and the baseline's handler, both on this process's clients.
   const gateway = await startGateway({ ...config, port: 0, host: '127.0.0.1' }, { clients, logger: createLogger('info', pino.destination({ dest: '/dev/null', sync: true }) as unknown as NodeJS.WritableStream) });

@@ -24,9 +24,9 @@
 import autocannon from 'autocannon';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { SignJWT } from 'jose';
 import { type Proc, cpuMs, killChildren, startProcess, startScriptNodeOptions } from './processes.js';
 import { BENCH_DOMAIN, BENCH_IDS, ENTITIES_QUERY, HOT_ID, connectionBody, rotatingConnectionBody } from './shared.js';
+import { BENCH_JWT_SECRET, benchReaderToken } from './token.js';
 import { emulatorSdkEnvironment } from '../src/emulator/sdk-environment.js';
 
 const env = process.env;
@@ -46,7 +46,6 @@ const E_REQUESTS = Math.max(1000, num('BENCH_E_REQUESTS', 100_000));
 const SCENARIOS = new Set((env['BENCH_SCENARIOS'] ?? 'A,B,C,D,E').split(',').map((name) => name.trim().toUpperCase()));
 const OUTPUT = env['BENCH_OUTPUT'] ?? 'bench/results.md';
 const MAX_SECONDS = num('BENCH_MAX_SECONDS', 900);
-const JWT_SECRET = 'bench-only-hs256-secret-0123456789abcdef';
 /** The gateway's AWS_MAX_CONCURRENCY default, used by both sides and by C's ideal. */
 const AWS_CONCURRENCY = 16;
 const LATENCY_MS = 20;
@@ -90,7 +89,7 @@ function startGateway(name: string, extraEnv: Record<string, string>): Promise<P
       HOST: '127.0.0.1',
       NODE_ENV: 'production',
       LOG_LEVEL: 'info',
-      AUTH_JWT_SECRET: JWT_SECRET,
+      AUTH_JWT_SECRET: BENCH_JWT_SECRET,
       AWS_MAX_CONCURRENCY: String(AWS_CONCURRENCY),
       ...extraEnv,
     },
@@ -347,12 +346,7 @@ async function main(): Promise<void> {
   const began = Date.now();
   // Other work on the machine takes CPU from all three processes and makes the figures noisy.
   const loadAtStart = loadAverage();
-  const token = await new SignJWT({ scope: 'connections:read' })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject('bench')
-    .setIssuedAt()
-    .setExpirationTime('2h')
-    .sign(new TextEncoder().encode(JWT_SECRET));
+  const token = await benchReaderToken();
 
   const emulator = await startProcess('emulator', 'bench/emulator-process.ts', {}, (line) => {
     if (typeof line['emulator'] !== 'string') return undefined;
