@@ -134,21 +134,15 @@ export function asGraphqlJsError(error: GraphQLError): GraphQLError {
   return copy;
 }
 
-/**
- * Turns V8's compilation cache off for the process. graphql-jit builds each compiled query with
- * `new Function`, and V8 keeps each such source in its eval cache for as long as the process
- * lives: tens of KB per distinct document compiled, still held after the document and its query
- * are gone (`npm run soak`, mostly distinct documents: the live heap climbed by 13 % in two minutes;
- * with GRAPHQL_JIT_AFTER=0 it stayed flat). A server compiles its modules once at start-up,
- * so the cache saves it nothing afterwards.
- */
-export function stopRetainingCompiledSources(): void {
-  setFlagsFromString('--no-compilation-cache');
-}
-
 export function createExecutor(schema: GraphQLSchema, options: ExecutorOptions): Executor {
   settleListItems(schema);
-  if (options.compileAfter > 0) stopRetainingCompiledSources();
+  // V8's compilation cache off for the process: graphql-jit builds compiled queries with
+  // `new Function`, and V8 kept those sources (about 36 KB per distinct document with a union
+  // selection) for the life of the process, long after the document and its query were gone
+  // (`npm run soak`, mostly distinct documents: the live heap climbed by 13 % in two minutes; with
+  // GRAPHQL_JIT_AFTER=0 it stayed flat). test/jit.test.ts measures it in a child process. A server
+  // compiles its modules once at start-up, so the cache saves it nothing afterwards.
+  if (options.compileAfter > 0) setFlagsFromString('--no-compilation-cache');
   const documents = new WeakMap<DocumentNode, DocumentState>();
   const stats: ExecutionStats = { interpreted: 0, compiled: 0, rerunForVariableErrors: 0, compilations: 0 };
 
