@@ -16,6 +16,7 @@ import type { GatewayContext, Loaders } from './context.js';
 import type { AwsCallScope } from '../aws/call.js';
 import { type RequestScope, createHttpHandler, createHttpServer } from './http.js';
 import { createLogger } from './logger.js';
+import { FastPath } from './fastPath.js';
 
 export interface RunningGateway {
   /** e.g. `http://127.0.0.1:4000/graphql` */
@@ -73,6 +74,8 @@ export interface GatewayCore {
   apollo: ApolloServer<GatewayContext>;
   /** How many executions graphql-js and graphql-jit ran (see executor.ts). */
   executionStats: ExecutionStats;
+  /** Answers requests for compiled operations without Apollo's request pipeline (see fastPath.ts). */
+  fastPath: FastPath;
   clients: AwsClients;
   sharedReads: SharedReads;
   /** The context of one request: its caller (from the Authorization header), fresh loaders, its AWS call scope. */
@@ -98,6 +101,7 @@ export async function createGatewayCore(config: GatewayConfig, logger: Logger, c
     schema,
     apollo,
     executionStats: executor.stats,
+    fastPath: new FastPath(executor),
     clients,
     sharedReads,
     createContext: async (authorization, { requestId, signal, log }) => {
@@ -122,7 +126,7 @@ export async function createGatewayCore(config: GatewayConfig, logger: Logger, c
 /** Builds the gateway's core once (see createGatewayCore), then listens. */
 export async function startGateway(config: GatewayConfig, options: StartGatewayOptions = {}): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const { apollo, clients, sharedReads, createContext, executionStats } = await createGatewayCore(config, logger, options.clients);
+  const { apollo, clients, sharedReads, createContext, executionStats, fastPath } = await createGatewayCore(config, logger, options.clients);
 
   let draining = false;
   const handler = createHttpHandler({
@@ -131,6 +135,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     logger,
     isReady: () => !draining,
     requestDeadlineMs: config.requestDeadlineMs,
+    fastPath,
     createContext: (request, scope) => createContext(request.headers.authorization, scope),
   });
   const server = createHttpServer(handler);

@@ -6,6 +6,7 @@ import {
   type GraphQLFieldResolver,
   type GraphQLSchema,
   Kind,
+  type OperationDefinitionNode,
   defaultFieldResolver,
   execute,
   getNullableType,
@@ -14,6 +15,8 @@ import {
 } from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import { setFlagsFromString } from 'node:v8';
+import { type OperationCachePlan, planCachePolicy } from './cachePlan.js';
+import { markResponseWithCredentials } from './caching.js';
 
 /**
  * How Apollo Server executes an operation here: graphql-js for the first executions of a parsed
@@ -55,14 +58,95 @@ export interface ExecutionStats {
   rerunForVariableErrors: number;
   /** Operations compiled so far. */
   compilations: number;
+  /** Requests answered by the fast path without Apollo Server's request pipeline (see fastPath.ts). */
+  fastPath: number;
+  /** Requests the fast path ran, then handed to Apollo Server with their result (errors, variables that did not coerce). */
+  handedOff: number;
 }
 
-export type Executor = GatewayExecutor & { readonly stats: ExecutionStats };
+/**
+ * A compiled operation the fast path may serve (fastPath.ts): registered when the executor compiles
+ * it, so only after Apollo Server has parsed and validated its exact source text.
+ */
+export interface FastPlan {
+  compiled: CompiledQuery;
+  /** The operation's name, as Apollo Server reports it (`requestContext.operationName`). */
+  operationName: string | null;
+  cache: OperationCachePlan;
+}
+
+/**
+ * The fast path's plans by source text and requested operation name, least recently used first out. Bounded
+ * by count: each holds a compiled query (tens of KB).
+ */
+export class FastPlans {
+  private readonly entries = new Map<string, Map<string, FastPlan>>();
+  private count = 0;
+
+  constructor(private readonly maxPlans = 500) {}
+
+  get(query: string, operationName: string | undefined): FastPlan | undefined {
+    const byName = this.entries.get(query);
+    if (byName === undefined) return undefined;
+    // Most recently used last (Map keeps insertion order).
+    this.entries.delete(query);
+    this.entries.set(query, byName);
+    return byName.get(operationName ?? '');
+  }
+
+  set(query: string, operationName: string | undefined, plan: FastPlan): void {
+    let byName = this.entries.get(query);
+    if (byName === undefined) {
+      byName = new Map();
+      this.entries.set(query, byName);
+    }
+    if (!byName.has(operationName ?? '')) this.count += 1;
+    byName.set(operationName ?? '', plan);
+    for (const [oldest, plans] of this.entries) {
+      if (this.count <= this.maxPlans) break;
+      this.entries.delete(oldest);
+      this.count -= plans.size;
+    }
+  }
+
+  get size(): number {
+    return this.count;
+  }
+}
+
+/**
+ * What the fast path hands to Apollo Server for a request it ran: the result to report (and whether
+ * a credential resolved in it, see caching.ts), or "run it on graphql-js".
+ */
+export type HandOff = { kind: 'result'; result: ExecutionResult; carriesCredentials: boolean } | { kind: 'rerun' };
+
+/**
+ * Where a hand-off travels: a property of the request's context object. Apollo Server hands the
+ * executor a shallow copy of the context the HTTP layer gave it (`cloneObject`), which keeps the
+ * property but not the object's identity.
+ */
+const HAND_OFF = Symbol('fastPathHandOff');
+
+export type Executor = GatewayExecutor & {
+  readonly stats: ExecutionStats;
+  readonly plans: FastPlans;
+  /** The schema the executor runs (for the fast path's cache plans). */
+  readonly schema: GraphQLSchema;
+  /** Makes Apollo Server's execution of the request with this context object report `handOff` instead of running again. */
+  handOff(context: object, handOff: HandOff): void;
+};
+
+/** A compiled operation, with its cache plan (null: its `cache-control` depends on the data, see cachePlan.ts). */
+interface CompiledOperation {
+  compiled: CompiledQuery;
+  operationName: string | null;
+  cache: OperationCachePlan | null;
+}
 
 interface DocumentState {
   executions: number;
-  /** Per operation name ('' for an anonymous one): the compiled query, or null when graphql-js runs it. */
-  compiled: Map<string, CompiledQuery | null>;
+  /** Per operation name ('' for an anonymous one): the compiled operation, or null when graphql-js runs it. */
+  compiled: Map<string, CompiledOperation | null>;
 }
 
 /** Whether any selection, at any depth, is `__schema` or `__type`. */
@@ -144,9 +228,11 @@ export function createExecutor(schema: GraphQLSchema, options: ExecutorOptions):
   // compiles its modules once at start-up, so the cache saves it nothing afterwards.
   if (options.compileAfter > 0) setFlagsFromString('--no-compilation-cache');
   const documents = new WeakMap<DocumentNode, DocumentState>();
-  const stats: ExecutionStats = { interpreted: 0, compiled: 0, rerunForVariableErrors: 0, compilations: 0 };
+  const stats: ExecutionStats = { interpreted: 0, compiled: 0, rerunForVariableErrors: 0, compilations: 0, fastPath: 0, handedOff: 0 };
+  const plans = new FastPlans();
 
-  function compiledFor(document: DocumentNode, operationName: string | null): CompiledQuery | null {
+  /** The compiled query of the document's operation (null: graphql-js runs it), compiled on its `compileAfter`-th execution. */
+  function planFor(document: DocumentNode, operationName: string | null, operation: OperationDefinitionNode): CompiledOperation | null {
     if (options.compileAfter <= 0) return null;
     let state = documents.get(document);
     if (state === undefined) {
@@ -158,16 +244,16 @@ export function createExecutor(schema: GraphQLSchema, options: ExecutorOptions):
     if (known !== undefined) return known;
     state.executions += 1;
     if (state.executions < options.compileAfter) return null;
-    let compiled: CompiledQuery | null = null;
+    let plan: CompiledOperation | null = null;
     if (!selectsIntrospection(document)) {
       const result = compileQuery(schema, document, operationName ?? undefined);
       if (isCompiledQuery(result)) {
-        compiled = result;
+        plan = { compiled: result, operationName, cache: planCachePolicy(schema, document, operation) };
         stats.compilations += 1;
       }
     }
-    state.compiled.set(key, compiled);
-    return compiled;
+    state.compiled.set(key, plan);
+    return plan;
   }
 
   const executor: GatewayExecutor = async (requestContext) => {
@@ -178,11 +264,29 @@ export function createExecutor(schema: GraphQLSchema, options: ExecutorOptions):
     };
     // Apollo leaves `operation` unset when `operationName` names no operation of the document.
     const operation = requestContext.operation as typeof requestContext.operation | undefined;
-    const compiled = operation ? compiledFor(document, operationName) : null;
+    const handedOff = (context as { [HAND_OFF]?: HandOff })[HAND_OFF];
     let result: ExecutionResult;
-    if (compiled) {
+    if (handedOff !== undefined && operation) {
+      // The fast path ran this request's operation (the same source and operation name) already.
+      delete (context as { [HAND_OFF]?: HandOff })[HAND_OFF];
+      stats.handedOff += 1;
+      if (handedOff.kind === 'rerun') {
+        stats.rerunForVariableErrors += 1;
+        result = await viaGraphqlJs();
+      } else {
+        // The resolvers marked the context they ran with, not Apollo's copy of it.
+        if (handedOff.carriesCredentials) markResponseWithCredentials(context);
+        result = handedOff.result.errors ? { ...handedOff.result, errors: handedOff.result.errors.map(asGraphqlJsError) } : handedOff.result;
+      }
+      return result as ExecutionResult<Record<string, unknown>, Record<string, unknown>>;
+    }
+    const plan = operation ? planFor(document, operationName, operation) : null;
+    if (plan) {
+      // From now on the fast path may answer this source text and operation name (again, if its
+      // bounded registry had let the plan go).
+      if (plan.cache && typeof request.query === 'string') plans.set(request.query, request.operationName, plan as FastPlan);
       stats.compiled += 1;
-      result = await compiled.query(undefined, context, request.variables ?? {});
+      result = await plan.compiled.query(undefined, context, request.variables ?? {});
       if (result.data === undefined) {
         stats.rerunForVariableErrors += 1;
         result = await viaGraphqlJs();
@@ -194,7 +298,14 @@ export function createExecutor(schema: GraphQLSchema, options: ExecutorOptions):
     }
     return result as ExecutionResult<Record<string, unknown>, Record<string, unknown>>;
   };
-  return Object.assign(executor, { stats });
+  return Object.assign(executor, {
+    stats,
+    plans,
+    schema,
+    handOff(context: object, handOff: HandOff) {
+      Object.defineProperty(context, HAND_OFF, { value: handOff, enumerable: true, configurable: true, writable: true });
+    },
+  });
 }
 
 /**

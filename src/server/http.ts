@@ -5,6 +5,8 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { Logger } from 'pino';
 import { type CallSignal, ClientClosedRequestError, RequestAbort, RequestDeadlineExceededError } from '../aws/call.js';
 import type { GatewayContext, RequestLogEntry } from './context.js';
+import { INCLUDE_TRACE_HEADER } from './apollo.js';
+import type { FastPath } from './fastPath.js';
 
 /** Where Apollo Sandbox runs; always allowed by CORS besides the configured frontend origins. */
 export const APOLLO_SANDBOX_ORIGIN = 'https://studio.apollographql.com';
@@ -29,7 +31,12 @@ export interface HttpHandlerOptions {
   isReady: () => boolean;
   /** Overall deadline of one GraphQL request (REQUEST_DEADLINE_MS). */
   requestDeadlineMs: number;
+  /** Answers requests for operations Apollo Server has compiled already, without its pipeline (see fastPath.ts). */
+  fastPath?: FastPath;
 }
+
+/** A body Apollo Server reads as JSON and its CSRF prevention lets through. */
+const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
 
 /** A caller's x-request-id is reused only if it is a plain token: it goes into logs and AWS request headers. */
 const CALLER_REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -127,9 +134,30 @@ export function createHttpHandler(options: HttpHandlerOptions) {
         body = raw;
       }
     }
+    let context = (): Promise<GatewayContext> => options.createContext(request, scope);
+    if (options.fastPath && request.method === 'POST' && JSON_CONTENT_TYPE.test(request.headers['content-type'] ?? '')) {
+      const outcome = await options.fastPath.serve(
+        { body, accept: request.headers.accept, traceHeader: request.headers[INCLUDE_TRACE_HEADER] as string | undefined },
+        context,
+      );
+      if (outcome.kind === 'served') {
+        // The headers Apollo Server and its plugins would write for this response (see fastPath.ts).
+        response.setHeader('cache-control', outcome.cacheControl);
+        const earlier = response.getHeader('vary');
+        response.setHeader('vary', earlier ? `${String(earlier)}, Authorization` : 'Authorization');
+        response.setHeader('content-type', outcome.contentType);
+        if (!options.isReady()) response.setHeader('connection', 'close');
+        scope.log.operationName = outcome.operationName === null ? null : outcome.operationName.slice(0, 100);
+        response.statusCode = 200;
+        response.end(outcome.body);
+        return;
+      }
+      const made = outcome.context;
+      if (made) context = () => made;
+    }
     const result = await options.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: request.method ?? 'GET', headers: toHeaderMap(request), search: url.search, body },
-      context: () => options.createContext(request, scope),
+      context,
     });
     for (const [name, value] of result.headers) {
       // Keep the `Vary: Origin` the CORS middleware set next to Apollo's `Vary: Authorization`.
