@@ -3,6 +3,7 @@ import {
   type DocumentNode,
   type ExecutionResult,
   GraphQLError,
+  type GraphQLField,
   type GraphQLFieldResolver,
   type GraphQLSchema,
   Kind,
@@ -138,9 +139,11 @@ export type Executor = GatewayExecutor & {
 
 /** A compiled operation, with its cache plan (null: its `cache-control` depends on the data, see cachePlan.ts). */
 interface CompiledOperation {
+  /** Compiled over the schema as Apollo Server runs it: every resolver wrapped for its per-field plugins. */
   compiled: CompiledQuery;
   operationName: string | null;
-  cache: OperationCachePlan | null;
+  /** What the fast path runs, if it may serve the operation (a cache plan exists). */
+  fast: FastPlan | null;
 }
 
 interface DocumentState {
@@ -231,6 +234,32 @@ export function createExecutor(schema: GraphQLSchema, options: ExecutorOptions):
   const stats: ExecutionStats = { interpreted: 0, compiled: 0, rerunForVariableErrors: 0, compilations: 0, fastPath: 0, handedOff: 0 };
   const plans = new FastPlans();
 
+  // Each field's resolver as the gateway made it, before Apollo Server wraps every field's resolver
+  // (at start) for its per-field plugins (cache hints, inline traces). The fast path needs neither,
+  // and over these graphql-jit reads a field without a resolver of its own in place, with no
+  // resolver call, info object or promise check per field.
+  const ownResolvers = new Map<GraphQLField<unknown, unknown>, GraphQLFieldResolver<unknown, unknown> | undefined>();
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) ownResolvers.set(field, field.resolve);
+  }
+
+  /** The operation compiled over the gateway's own resolvers (graphql-jit keeps the resolvers it compiled with). */
+  function compileWithOwnResolvers(document: DocumentNode, operationName: string | null): CompiledQuery | null {
+    const wrapped = new Map<GraphQLField<unknown, unknown>, GraphQLFieldResolver<unknown, unknown> | undefined>();
+    for (const [field, resolve] of ownResolvers) {
+      if (field.resolve === resolve) continue;
+      wrapped.set(field, field.resolve);
+      field.resolve = resolve;
+    }
+    try {
+      const result = compileQuery(schema, document, operationName ?? undefined);
+      return isCompiledQuery(result) ? result : null;
+    } finally {
+      for (const [field, resolve] of wrapped) field.resolve = resolve;
+    }
+  }
+
   /** The compiled query of the document's operation (null: graphql-js runs it), compiled on its `compileAfter`-th execution. */
   function planFor(document: DocumentNode, operationName: string | null, operation: OperationDefinitionNode): CompiledOperation | null {
     if (options.compileAfter <= 0) return null;
@@ -248,8 +277,10 @@ export function createExecutor(schema: GraphQLSchema, options: ExecutorOptions):
     if (!selectsIntrospection(document)) {
       const result = compileQuery(schema, document, operationName ?? undefined);
       if (isCompiledQuery(result)) {
-        plan = { compiled: result, operationName, cache: planCachePolicy(schema, document, operation) };
         stats.compilations += 1;
+        const cache = planCachePolicy(schema, document, operation);
+        const fast = cache ? compileWithOwnResolvers(document, operationName) : undefined;
+        plan = { compiled: result, operationName, fast: fast && cache ? { compiled: fast, operationName, cache } : null };
       }
     }
     state.compiled.set(key, plan);
@@ -284,7 +315,7 @@ export function createExecutor(schema: GraphQLSchema, options: ExecutorOptions):
     if (plan) {
       // From now on the fast path may answer this source text and operation name (again, if its
       // bounded registry had let the plan go).
-      if (plan.cache && typeof request.query === 'string') plans.set(request.query, request.operationName, plan as FastPlan);
+      if (plan.fast && typeof request.query === 'string') plans.set(request.query, request.operationName, plan.fast);
       stats.compiled += 1;
       result = await plan.compiled.query(undefined, context, request.variables ?? {});
       if (result.data === undefined) {
