@@ -32,9 +32,10 @@ export class ClientClosedRequestError extends Error {
 }
 
 /**
- * Where a call's scope travels: a non-enumerable symbol property of the command's input. The SDK
- * hands the same input object to every middleware step and every retry, while its serializer reads
- * only the operation's modelled members, so the scope never goes on the wire.
+ * Where a call's scope travels: with the command's input object, in a WeakMap keyed by it. The SDK
+ * hands the same input object to every middleware step and every retry, and the scope is never a
+ * member of it, so it never goes on the wire. (A symbol property defined on the input did the same
+ * at about a microsecond more per call: `Object.defineProperty` showed in the CPU profile.)
  *
  * The scope deliberately does not go through `client.send(command, { abortSignal })`: any options
  * object makes the SDK rebuild the command's middleware stack on every call instead of reusing the
@@ -43,18 +44,18 @@ export class ClientClosedRequestError extends Error {
  * handler ignores it. The client-level middleware that `installCallScope` adds
  * once reads the scope from the input instead.
  */
-const CALL_SCOPE = Symbol('gatewayAwsCallScope');
+const callScopes = new WeakMap<object, AwsCallScope>();
 
 /** Attaches `scope` to a command input (before `new XCommand(input)`); returns the input. */
 export function withScope<I extends object>(input: I, scope: AwsCallScope): I {
-  if (scope.requestId !== undefined || scope.signal !== undefined) Object.defineProperty(input, CALL_SCOPE, { value: scope });
+  if (scope.requestId !== undefined || scope.signal !== undefined) callScopes.set(input, scope);
   return input;
 }
 
 /** The scope a middleware's `args` carry, if any. */
 export function scopeOf(args: unknown): AwsCallScope | undefined {
-  const input = (args as { input?: Record<symbol, unknown> } | null)?.input;
-  return input ? (input[CALL_SCOPE] as AwsCallScope | undefined) : undefined;
+  const input = (args as { input?: unknown } | null)?.input;
+  return typeof input === 'object' && input !== null ? callScopes.get(input) : undefined;
 }
 
 /**
