@@ -7,12 +7,15 @@
  *              baseline of `npm run bench` does between reading a request and writing a response
  *   loaders    the same read through a fresh request context (caller, per-request DataLoaders,
  *              shared reads, the call scope with its AbortSignal)
- *   graphql    scenario A's document with that context, compiled once by graphql-jit as the gateway
- *              runs a document it has seen before (src/server/executor.ts)
+ *   graphql    scenario A's document with that context, run by the query graphql-jit compiled for
+ *              the fast path (src/server/executor.ts), answer serialized
+ *   fast path  the gateway's fast path (src/server/fastPath.ts) with the request's parsed body: plan
+ *              lookup, cache-control, context, the compiled query, the answer's JSON
  *   apollo     Apollo Server's `executeHTTPGraphQLRequest` with the gateway's plugins, as the HTTP
- *              layer calls it, answer serialized
+ *              layer calls it for a request the fast path leaves to it, answer serialized (measured
+ *              against `graphql`)
  *   gateway over HTTP   the gateway's own HTTP server (`startGateway`: node:http, request id,
- *              deadline, the request's log line) around all of the above
+ *              deadline, the request's log line) around the fast path
  *   baseline over HTTP  the baseline's node:http handler (bench/baseline-handler.ts) around `sdk`
  *
  * The two HTTP layers are driven by autocannon in a child process (bench/layers-load.ts), so the
@@ -26,7 +29,7 @@
  *
  *   BENCH_LAYERS_OPS      operations per layer and round (default 2000)
  *   BENCH_LAYERS_ROUNDS   rounds (default 20)
- *   BENCH_LAYERS          the layers to run, comma-separated (default: all six; one alone for a CPU profile of it)
+ *   BENCH_LAYERS          the layers to run, comma-separated (default: all seven; one alone for a CPU profile of it)
  *   BENCH_OUTPUT          where the Markdown report goes (default bench/layers.md)
  */
 import { HeaderMap } from '@apollo/server';
@@ -38,8 +41,6 @@ import { createInterface } from 'node:readline';
 import pino from 'pino';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { parse } from 'graphql';
-import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import { RequestAbort } from '../src/aws/call.js';
 import { createAwsClients } from '../src/aws/clients.js';
 import { loadConfig } from '../src/config/config.js';
@@ -84,9 +85,6 @@ try {
     if (requests !== count || ok !== count) throw new Error(`${url}: ${ok} of ${requests} requests answered without errors, ${count} sent`);
   };
 
-  const document = parse(CONNECTION_QUERY);
-  const compiled = compileQuery(core.schema, document);
-  if (!isCompiledQuery(compiled)) throw new Error(`graphql-jit declined scenario A's document: ${JSON.stringify(compiled.errors)}`);
   let sequence = 0;
   const nextVariables = () => ({ domainIdentifier: BENCH_DOMAIN, identifier: BENCH_IDS[sequence++ % BENCH_IDS.length] as string });
   const scope = () => ({ requestId: `layers-${sequence}`, signal: new RequestAbort().signal, log: { operationName: null, errorCodes: {} } });
@@ -106,7 +104,26 @@ try {
     );
   };
 
-  const ops: Array<[name: string, op: () => Promise<string>]> = [
+  // Apollo Server runs scenario A's document until the executor compiles it and registers it for
+  // the fast path (GRAPHQL_JIT_AFTER executions), in this process's core and in the HTTP gateway.
+  const apolloOp = async () => {
+    const headers = new HeaderMap([
+      ['content-type', 'application/json'],
+      ['authorization', authorization],
+    ]);
+    const result = await core.apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: 'POST', headers, search: '', body: { query: CONNECTION_QUERY, variables: nextVariables() } },
+      context: () => core.createContext(authorization, scope()),
+    });
+    if (result.body.kind !== 'complete') throw new Error('expected a complete body');
+    return result.body.string;
+  };
+  for (let run = 0; run < Math.max(1, config.jitAfter); run += 1) await apolloOp();
+  await drive(gateway.url, CONCURRENCY * 2);
+  const plan = core.fastPath.plan(CONNECTION_QUERY);
+  if (!plan) throw new Error("scenario A's document was not registered for the fast path (GRAPHQL_JIT_AFTER=0?)");
+
+  const ops: Array<[name: string, op: () => Promise<string>, over?: string]> = [
     [
       'sdk',
       async () => {
@@ -126,30 +143,26 @@ try {
       'graphql',
       async () => {
         const contextValue = await core.createContext(authorization, scope());
-        return JSON.stringify(await compiled.query(undefined, contextValue, nextVariables()));
+        return JSON.stringify(await plan.compiled.query(undefined, contextValue, nextVariables()));
       },
     ],
     [
-      'apollo',
+      'fast path',
       async () => {
-        const headers = new HeaderMap([
-          ['content-type', 'application/json'],
-          ['authorization', authorization],
-        ]);
-        const result = await core.apollo.executeHTTPGraphQLRequest({
-          httpGraphQLRequest: { method: 'POST', headers, search: '', body: { query: CONNECTION_QUERY, variables: nextVariables() } },
-          context: () => core.createContext(authorization, scope()),
-        });
-        if (result.body.kind !== 'complete') throw new Error('expected a complete body');
-        return result.body.string;
+        const outcome = await core.fastPath.serve({ body: { query: CONNECTION_QUERY, variables: nextVariables() }, accept: undefined, traceHeader: undefined }, () =>
+          core.createContext(authorization, scope()),
+        );
+        if (outcome.kind !== 'served') throw new Error('the fast path left a request of scenario A to Apollo Server');
+        return outcome.body;
       },
     ],
+    ['apollo', apolloOp, 'graphql'],
   ];
 
   /** Each layer, how to run it `count` times, and the layer its "added" figure is measured against. */
   const allLayers: Array<{ name: string; run: (count: number) => Promise<void>; over?: string }> = [
-    ...ops.map(([name, op], index) => ({ name, run: inProcess(op), over: ops[index - 1]?.[0] })),
-    { name: 'gateway over HTTP', run: (count: number) => drive(gateway.url, count), over: 'apollo' },
+    ...ops.map(([name, op, over], index) => ({ name, run: inProcess(op), over: over ?? ops[index - 1]?.[0] })),
+    { name: 'gateway over HTTP', run: (count: number) => drive(gateway.url, count), over: 'fast path' },
     { name: 'baseline over HTTP', run: (count: number) => drive(baselineUrl, count), over: 'sdk' },
   ];
   const only = process.env['BENCH_LAYERS']?.split(',').map((name) => name.trim());

@@ -88,6 +88,11 @@ export class FastPath {
     return served;
   }
 
+  /** The plan registered for this source text and operation name, if any (for `npm run bench:layers`). */
+  plan(query: string, operationName?: string): FastPlan | undefined {
+    return this.executor.plans.get(query, operationName);
+  }
+
   /** The request's plan and media type, if the fast path may answer it. */
   private planFor(request: FastRequest): { plan: FastPlan; body: GraphQLPostBody; mediaType: string; cacheControl: string } | undefined {
     const body = graphQLPostBody(request.body);
