@@ -4,11 +4,24 @@
  * URL on stdout, and killed when the benchmark exits however it exits.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const children = new Set<ChildProcess>();
+
+/** Where the children's stdout goes (see startProcess), removed when the benchmark exits. */
+let logDirectoryPath: string | undefined;
+let logFiles = 0;
+function logDirectory(): string {
+  if (logDirectoryPath === undefined) {
+    const created = mkdtempSync(path.join(os.tmpdir(), 'bench-output-'));
+    logDirectoryPath = created;
+    process.once('exit', () => rmSync(created, { recursive: true, force: true }));
+  }
+  return logDirectoryPath;
+}
 
 /** Kills every child still running. */
 export function killChildren(): void {
@@ -83,16 +96,41 @@ export function startProcess(
   checkout?: string,
 ): Promise<Proc> {
   const scriptArguments = checkout === undefined ? nodeArguments(script) : checkoutNodeArguments(checkout, script);
+  // The child's stdout goes to a file, not to this process: a gateway writes a log line per
+  // request, and reading them here would take CPU from the load generator, which runs in this
+  // process, during the gateway's rounds only (the baseline logs nothing). A log collector is not
+  // part of what is measured. The ready line is read back from the file.
+  const logPath = path.join(logDirectory(), `${name}-${process.pid}-${(logFiles += 1)}.log`);
+  const stdout = openSync(logPath, 'w');
   const child = spawn(process.execPath, [...nodeOptions, ...scriptArguments], {
     env: { ...process.env, NODE_NO_WARNINGS: '1', ...extraEnv },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', stdout, 'inherit'],
   });
+  closeSync(stdout);
   children.add(child);
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start in 60 s`)), 60_000);
+    let offset = 0;
     let buffered = '';
-    const onData = (chunk: Buffer): void => {
-      buffered += chunk.toString('utf8');
+    const reader = openSync(logPath, 'r');
+    const chunk = Buffer.alloc(64 * 1024);
+    let waiting = true;
+    const stopWaiting = () => {
+      if (!waiting) return;
+      waiting = false;
+      clearInterval(poll);
+      clearTimeout(timer);
+      closeSync(reader);
+    };
+    const timer = setTimeout(() => {
+      stopWaiting();
+      reject(new Error(`${name} did not start in 60 s`));
+    }, 60_000);
+    // The first line `pick` accepts, from what the child has written so far.
+    const poll = setInterval(() => {
+      for (let read = readSync(reader, chunk, 0, chunk.length, offset); read > 0; read = readSync(reader, chunk, 0, chunk.length, offset)) {
+        offset += read;
+        buffered += chunk.toString('utf8', 0, read);
+      }
       let newline: number;
       while ((newline = buffered.indexOf('\n')) !== -1) {
         const line = buffered.slice(0, newline);
@@ -105,10 +143,7 @@ export function startProcess(
         }
         const url = pick(parsed);
         if (url === undefined) continue;
-        clearTimeout(timer);
-        // Keep draining stdout (log lines) so the child never blocks on a full pipe.
-        child.stdout?.off('data', onData);
-        child.stdout?.resume();
+        stopWaiting();
         resolve({
           name,
           pid: child.pid as number,
@@ -121,9 +156,13 @@ export function startProcess(
               setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
             }),
         });
+        return;
       }
-    };
-    child.stdout?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before it was ready`)));
+    }, 20);
+    child.once('exit', (code) => {
+      if (!waiting) return;
+      stopWaiting();
+      reject(new Error(`${name} exited with ${code} before it was ready (its output: ${logPath})`));
+    });
   });
 }
