@@ -77,14 +77,16 @@ export interface FastPlan {
 }
 
 /**
- * The fast path's plans by source text and requested operation name, least recently used first out. Bounded
- * by count: each holds a compiled query (tens of KB).
+ * The fast path's plans by source text and requested operation name, least recently used first out.
+ * Bounded by count: each holds a compiled query of its own (tens of KB), beside the one Apollo's
+ * document cache keeps alive. A router sends the same few operations over and over; a client that
+ * sends many distinct ones gets the others from Apollo Server, as before the fast path existed.
  */
 export class FastPlans {
   private readonly entries = new Map<string, Map<string, FastPlan>>();
   private count = 0;
 
-  constructor(private readonly maxPlans = 500) {}
+  constructor(private readonly maxPlans = 100) {}
 
   get(query: string, operationName: string | undefined): FastPlan | undefined {
     const byName = this.entries.get(query);
