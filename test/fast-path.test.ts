@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DEMO_DOMAIN_ID, seededIds } from '../src/emulator/seed.js';
 import { buildGatewaySchema } from '../src/schema/build.js';
 import { cacheControlFor, planCachePolicy } from '../src/server/cachePlan.js';
+import { type FastPlan, FastPlans } from '../src/server/executor.js';
 import { chooserFrom, createOperationGenerator } from './support/operations.js';
 import { READ, SECRETS, type Stack, mintToken, startStack } from './support/stack.js';
 
@@ -137,6 +138,28 @@ describe('cache plans', () => {
     const inline = parse('{ _entities(representations: [{ __typename: "DataZoneConnection" }]) { __typename } }');
     assert(inline.definitions[0]?.kind === 'OperationDefinition');
     expect(planCachePolicy(gateway, inline, inline.definitions[0])).toBeNull();
+  });
+});
+
+describe('the plan registry', () => {
+  const plan = (name: string) => ({ operationName: name }) as unknown as FastPlan;
+
+  test('keeps the most recently used plans up to its bound, by source text and operation name', () => {
+    const plans = new FastPlans(3);
+    plans.set('{ a }', undefined, plan('a'));
+    plans.set('query B { b } query C { c }', 'B', plan('B'));
+    plans.set('query B { b } query C { c }', 'C', plan('C'));
+    expect(plans.size).toBe(3);
+    expect(plans.get('query B { b } query C { c }', 'C')?.operationName).toBe('C');
+    expect(plans.get('query B { b } query C { c }', undefined)).toBeUndefined();
+    // `{ a }` is now the least recently used: a fourth plan pushes it out.
+    plans.set('{ d }', undefined, plan('d'));
+    expect(plans.get('{ a }', undefined)).toBeUndefined();
+    expect(plans.size).toBe(3);
+    // Replacing a plan does not count twice.
+    plans.set('{ d }', undefined, plan('d2'));
+    expect(plans.size).toBe(3);
+    expect(plans.get('{ d }', undefined)?.operationName).toBe('d2');
   });
 });
 
