@@ -26,11 +26,12 @@ import {
  * The plugin restricts a request's policy by every field that resolves: the field's hint, its
  * type's hint, and `maxAge: 0` (the default max age) for a root field or a field of a composite
  * type without a hint that does not inherit. Which nested fields resolve depends on the data (a
- * null parent, an empty list, a union member), so a plan is made only for an operation whose
+ * null parent, an empty list, a union member), so the fast path answers only a request whose
  * policy does not: every restriction below the root must already be implied by the root fields'
  * restrictions, which always apply. `_entities` restricts itself at run time by the hint of each
  * representation's type (@apollo/subgraph's entities resolver): the plan keeps the variable the
- * representations come from and applies those hints per request.
+ * representations come from and applies those hints per request, so for an operation with
+ * `_entities` the check is made per request; for any other, once, here.
  *
  * A plan computes what the plugin computes for an answer without errors; an answer with errors is
  * `no-store`, and Apollo Server itself answers those (fastPath.ts).
@@ -133,7 +134,8 @@ const ENTITIES_FIELD = '_entities';
 
 /**
  * The cache plan of `operation`, or null when its policy is not fixed by the operation alone: a
- * root selection under `@skip`/`@include`, or `_entities` with representations written inline.
+ * root selection under `@skip`/`@include`, `_entities` with representations written inline, or
+ * (without `_entities`) a restriction below the root that the root's does not imply.
  */
 export function planCachePolicy(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, defaultMaxAge = 0): OperationCachePlan | null {
   const rootType = schema.getRootType(operation.operation);
@@ -203,7 +205,11 @@ export function planCachePolicy(schema: GraphQLSchema, document: DocumentNode, o
     const target = getNamedType(field.type);
     return !node.selectionSet || !isCompositeType(target) || forEachField(node.selectionSet, target, false, visitNested);
   });
-  return complete ? { root, entitiesVariables, nested } : null;
+  if (!complete) return null;
+  const plan = { root, entitiesVariables, nested };
+  // Without `_entities` nothing about the policy changes between requests.
+  if (entitiesVariables.length === 0 && cacheControlFor(plan, schema, {}, defaultMaxAge) === undefined) return null;
+  return plan;
 }
 
 /**

@@ -30,6 +30,11 @@ import { markResponseWithCredentials } from './caching.js';
  * compiled once and kept as long as Apollo's document cache keeps its parsed document (a WeakMap
  * on the document). A document seen once, like most of a fuzzer's, never pays for a compilation.
  *
+ * An operation whose cache policy the operation alone fixes (cachePlan.ts) is compiled a second
+ * time, over the gateway's own resolvers, for the fast path (fastPath.ts), and registered under
+ * its exact source text and requested operation name (FastPlans) each time Apollo Server runs it
+ * compiled. The fast path hands back to Apollo Server what it does not answer (Executor.handOff).
+ *
  * graphql-js stays in charge of:
  * - introspection (`__schema`, `__type`), which Apollo Sandbox sends;
  * - an operation graphql-jit declines to compile, and a request whose operation Apollo could not
@@ -66,8 +71,8 @@ export interface ExecutionStats {
 }
 
 /**
- * A compiled operation the fast path may serve (fastPath.ts): registered when the executor compiles
- * it, so only after Apollo Server has parsed and validated its exact source text.
+ * A compiled operation the fast path may serve (fastPath.ts): registered when Apollo Server runs it
+ * compiled, so only after Apollo Server has parsed and validated its exact source text.
  */
 export interface FastPlan {
   compiled: CompiledQuery;
@@ -246,7 +251,10 @@ export function createExecutor(schema: GraphQLSchema, options: ExecutorOptions):
     for (const field of Object.values(type.getFields())) ownResolvers.set(field, field.resolve);
   }
 
-  /** The operation compiled over the gateway's own resolvers (graphql-jit keeps the resolvers it compiled with). */
+  /**
+   * The operation compiled over the gateway's own resolvers: graphql-jit keeps the resolvers it
+   * compiles with, so Apollo's wrappers are swapped out for the (synchronous) compilation and back.
+   */
   function compileWithOwnResolvers(document: DocumentNode, operationName: string | null): CompiledQuery | null {
     const wrapped = new Map<GraphQLField<unknown, unknown>, GraphQLFieldResolver<unknown, unknown> | undefined>();
     for (const [field, resolve] of ownResolvers) {

@@ -27,7 +27,7 @@ import type { Executor, FastPlan } from './executor.js';
  *   it exactly as if it had run it, without a second execution (its error formatting, masking,
  *   HTTP statuses and plugins);
  * - variables that do not coerce: no resolver ran, and Apollo runs the request on graphql-js.
- * test/fastPath.test.ts sends each kind of request twice, first through Apollo and then through
+ * test/fast-path.test.ts sends each kind of request twice, first through Apollo and then through
  * this path, and compares status, headers and body.
  */
 
