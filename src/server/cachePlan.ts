@@ -60,7 +60,7 @@ function restrict(policy: CacheHint, hint: CacheHint): void {
 }
 
 /** The header for a policy, as the plugin writes it (`calculateHttpHeaders: true`). */
-export function cacheControlHeader(policy: CacheHint): string {
+function cacheControlHeader(policy: CacheHint): string {
   if (policy.maxAge === undefined || policy.maxAge === 0) return 'no-store';
   return `max-age=${policy.maxAge}, ${(policy.scope ?? 'PUBLIC').toLowerCase()}`;
 }
@@ -78,7 +78,18 @@ function annotationFromDirectives(directives: readonly ConstDirectiveNode[] | un
   return { maxAge: maxAge?.kind === Kind.INT ? Number.parseInt(maxAge.value, 10) : undefined, scope: scopeName };
 }
 
-export function annotationOfType(type: GraphQLNamedType): CacheAnnotation {
+/** Type annotations, read once per type: `_entities` asks for one per representation, per request. */
+const typeAnnotations = new WeakMap<GraphQLNamedType, CacheAnnotation>();
+
+function annotationOfType(type: GraphQLNamedType): CacheAnnotation {
+  const known = typeAnnotations.get(type);
+  if (known) return known;
+  const annotation = readTypeAnnotation(type);
+  typeAnnotations.set(type, annotation);
+  return annotation;
+}
+
+function readTypeAnnotation(type: GraphQLNamedType): CacheAnnotation {
   const nodes = [type.astNode, ...(type.extensionASTNodes ?? [])];
   for (const node of nodes) {
     const annotation = annotationFromDirectives(node?.directives);
@@ -92,7 +103,7 @@ function annotationOfField(field: GraphQLField<unknown, unknown>): CacheAnnotati
 }
 
 /** The plugin's policy of one resolved field (its `willResolveField` and the callback after it). */
-function fieldPolicy(field: GraphQLField<unknown, unknown>, isRoot: boolean, defaultMaxAge: number, dynamic?: (policy: CacheHint) => void): CacheHint {
+function fieldPolicy(field: GraphQLField<unknown, unknown>, isRoot: boolean, defaultMaxAge: number): CacheHint {
   const policy: CacheHint = {};
   let inheritMaxAge = false;
   const target = getNamedType(field.type);
@@ -108,7 +119,6 @@ function fieldPolicy(field: GraphQLField<unknown, unknown>, isRoot: boolean, def
   } else {
     replace(policy, fieldAnnotation);
   }
-  dynamic?.(policy);
   if (policy.maxAge === undefined && ((isCompositeType(target) && !inheritMaxAge) || isRoot)) restrict(policy, { maxAge: defaultMaxAge });
   return policy;
 }
@@ -128,6 +138,8 @@ export interface OperationCachePlan {
   readonly entitiesVariables: readonly string[];
   /** Restrictions of fields below the root, which must be implied by the final root policy. */
   readonly nested: readonly CacheHint[];
+  /** The header itself, for an operation without `_entities`: the same for every request. */
+  readonly header?: string;
 }
 
 const ENTITIES_FIELD = '_entities';
@@ -207,9 +219,10 @@ export function planCachePolicy(schema: GraphQLSchema, document: DocumentNode, o
   });
   if (!complete) return null;
   const plan = { root, entitiesVariables, nested };
-  // Without `_entities` nothing about the policy changes between requests.
-  if (entitiesVariables.length === 0 && cacheControlFor(plan, schema, {}, defaultMaxAge) === undefined) return null;
-  return plan;
+  if (entitiesVariables.length > 0) return plan;
+  // Without `_entities` nothing about the policy changes between requests: worked out once, here.
+  const header = cacheControlFor(plan, schema, {}, defaultMaxAge);
+  return header === undefined ? null : { ...plan, header };
 }
 
 /**
@@ -218,6 +231,7 @@ export function planCachePolicy(schema: GraphQLSchema, document: DocumentNode, o
  * that request fails there, and Apollo answers it).
  */
 export function cacheControlFor(plan: OperationCachePlan, schema: GraphQLSchema, variables: Record<string, unknown>, defaultMaxAge = 0): string | undefined {
+  if (plan.header !== undefined) return plan.header;
   const policy: CacheHint = { ...plan.root };
   for (const name of plan.entitiesVariables) {
     const representations = variables[name];
