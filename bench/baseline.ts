@@ -3,6 +3,10 @@
  * same request body, makes the same GetConnection call(s) with the same SDK client configuration
  * (keep-alive sockets, retries, timeouts) and returns the same JSON, without GraphQL, auth or
  * anything shared between requests. Prints one JSON line: { "url": ... }.
+ *
+ * Its client is the SDK's as shipped: without the gateway's workaround for the SDK's slow config
+ * copies (`fastConfig` in src/aws/clients.ts), which is part of what the gateway does better than a
+ * plain SDK application. BENCH_BASELINE_FAST_CONFIG=1 gives the baseline that workaround too.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,7 +16,7 @@ import { createBaselineHandler } from './baseline-handler.js';
 
 // The same configuration as the gateway's, but never a client-side rate limit: this is the raw path.
 const config = loadConfig({ ...process.env, AWS_RATE_LIMIT_PER_SECOND: '0' });
-const { datazone } = createAwsClients(config);
+const { datazone } = createAwsClients(config, { fastConfig: process.env['BENCH_BASELINE_FAST_CONFIG'] === '1' });
 
 const server = createServer(createBaselineHandler(datazone, config.aws.maxConcurrency));
 server.keepAliveTimeout = 65_000;

@@ -20,6 +20,8 @@
  *   BENCH_MAX_SECONDS       watchdog for the whole run (default 900)
  *   BENCH_A_LATENCIES       emulator latencies of scenario A in ms (default "0,20")
  *   BENCH_CPU_PROF          a directory: run the gateways and the baseline with `node --cpu-prof` writing there
+ *   BENCH_BASELINE_FAST_CONFIG  1: give the baseline's SDK client the gateway's fast-config
+ *                           workaround too (src/aws/clients.ts); by default it is the SDK as shipped
  */
 import autocannon from 'autocannon';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -49,6 +51,7 @@ const MAX_SECONDS = num('BENCH_MAX_SECONDS', 900);
 /** The gateway's AWS_MAX_CONCURRENCY default, used by both sides and by C's ideal. */
 const AWS_CONCURRENCY = 16;
 const LATENCY_MS = 20;
+const BASELINE_FAST_CONFIG = env['BENCH_BASELINE_FAST_CONFIG'] === '1';
 const A_LATENCIES = (env['BENCH_A_LATENCIES'] ?? `0,${LATENCY_MS}`).split(',').map(Number).filter((ms) => Number.isFinite(ms) && ms >= 0);
 /** AWS's published read quota, enforced by the emulator in scenario D as the services do. */
 const AWS_QUOTA_PER_SECOND = 20;
@@ -102,6 +105,7 @@ function startBaseline(): Promise<Proc> {
   return startProcess(
     'baseline',
     'bench/baseline.ts',
+    // BENCH_BASELINE_FAST_CONFIG reaches it with the rest of this process's environment.
     { ...awsEnv(), AWS_MAX_CONCURRENCY: String(AWS_CONCURRENCY) },
     (line) => (typeof line['url'] === 'string' ? line['url'] : undefined),
     cpuProfOptions(),
@@ -364,7 +368,7 @@ async function main(): Promise<void> {
   say();
   say(`Machine: ${os.availableParallelism()} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), ${f1(os.totalmem() / 2 ** 30)} GiB memory, Node ${process.version}, ${os.type()} ${os.release()}. Date: ${new Date().toISOString()}.`);
   say();
-  say(`Each side runs in its own process, ${import.meta.url.endsWith('.ts') ? 'from the TypeScript source under tsx' : 'compiled by \`npm run build\` and run by plain Node'} (gateway: \`src/server/main.ts\` with NODE_ENV=production and the start script's Node options (${startScriptNodeOptions().map((option) => `\`${option}\``).join(' ') || 'none'}), as \`npm start\` runs it; baseline: \`bench/baseline.ts\` with Node's defaults, a bare node:http handler making the same GetConnection call with the same SDK client configuration and returning the same JSON), in front of one emulator process. autocannon runs in the orchestrating process. Per scenario: ${WARMUP} s warm-up per side, then ${ROUNDS} measured rounds per side (${DURATION} s each; B: ${B_REQUESTS} requests, C: ${C_REQUESTS} requests, so that every request counted has completed and AWS calls per request are exact), alternating gateway and baseline. req/s is completed requests ÷ time over all rounds; p50/p99 are the means of the rounds' autocannon percentiles; AWS calls come from the emulator's call log; CPU is the server process's user + system time from /proc (per request, and as a share of one core over the rounds); peak RSS is sampled every 100 ms from /proc. The three busy processes (load generator, emulator, server) share the machine's ${os.availableParallelism()} cores, so req/s at 0 ms emulator latency moves with the machine's load of the moment; the alternating rounds and the per-round ratios show how much.`);
+  say(`Each side runs in its own process, ${import.meta.url.endsWith('.ts') ? 'from the TypeScript source under tsx' : 'compiled by \`npm run build\` and run by plain Node'} (gateway: \`src/server/main.ts\` with NODE_ENV=production and the start script's Node options (${startScriptNodeOptions().map((option) => `\`${option}\``).join(' ') || 'none'}), as \`npm start\` runs it; baseline: \`bench/baseline.ts\` with Node's defaults, a bare node:http handler making the same GetConnection call with the same SDK client configuration and returning the same JSON; its client is the SDK's as shipped, ${BASELINE_FAST_CONFIG ? 'but with the gateway\'s workaround for the SDK\'s dictionary-mode config (BENCH_BASELINE_FAST_CONFIG=1)' : 'without the gateway\'s workaround for the SDK\'s dictionary-mode config (src/aws/clients.ts; BENCH_BASELINE_FAST_CONFIG=1 gives it the workaround)'}), in front of one emulator process. autocannon runs in the orchestrating process. Per scenario: ${WARMUP} s warm-up per side, then ${ROUNDS} measured rounds per side (${DURATION} s each; B: ${B_REQUESTS} requests, C: ${C_REQUESTS} requests, so that every request counted has completed and AWS calls per request are exact), alternating gateway and baseline. req/s is completed requests ÷ time over all rounds; p50/p99 are the means of the rounds' autocannon percentiles; AWS calls come from the emulator's call log; CPU is the server process's user + system time from /proc (per request, and as a share of one core over the rounds); peak RSS is sampled every 100 ms from /proc. The three busy processes (load generator, emulator, server) share the machine's ${os.availableParallelism()} cores, so req/s at 0 ms emulator latency moves with the machine's load of the moment; the alternating rounds and the per-round ratios show how much.`);
 
   // Both sides must answer the same JSON for the same request before anything is measured.
   const gatewayA = await startGateway('gateway', { AWS_RATE_LIMIT_PER_SECOND: '0', CACHE_TTL_SECONDS: '0' });
