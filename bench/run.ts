@@ -27,7 +27,7 @@ import autocannon from 'autocannon';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { type Proc, cpuMs, killChildren, startProcess, startScriptNodeOptions } from './processes.js';
-import { BENCH_DOMAIN, BENCH_IDS, ENTITIES_QUERY, HOT_ID, connectionBody, rotatingConnectionBody } from './shared.js';
+import { BENCH_DOMAIN, BENCH_IDS, CONNECTION_FIELDS, ENTITIES_QUERY, HOT_ID, connectionBody, rotatingConnectionBody } from './shared.js';
 import { BENCH_JWT_SECRET, benchReaderToken } from './token.js';
 import { emulatorSdkEnvironment } from '../src/emulator/sdk-environment.js';
 
@@ -296,7 +296,7 @@ const FAN_OUT_IDS = 10;
 const FAN_OUT_ALIASES = 50;
 /** 50 aliases over 10 ids, the ids passed as variables so one document serves every request. */
 const FAN_OUT_QUERY = `query FanOut(${Array.from({ length: FAN_OUT_IDS }, (_, index) => `$id${index}: ID!`).join(', ')}) {
-${Array.from({ length: FAN_OUT_ALIASES }, (_, index) => `  c${index}: dataZoneConnection(domainIdentifier: "${BENCH_DOMAIN}", identifier: $id${index % FAN_OUT_IDS}) { domainId connectionId name description type scope environmentId projectId physicalEndpoints { host port protocol } }`).join('\n')}
+${Array.from({ length: FAN_OUT_ALIASES }, (_, index) => `  c${index}: dataZoneConnection(domainIdentifier: "${BENCH_DOMAIN}", identifier: $id${index % FAN_OUT_IDS}) { ${CONNECTION_FIELDS} }`).join('\n')}
 }`;
 /** Request k reads the k-th block of 10 ids: concurrent requests never share an id. */
 const fanOutBody = (sequence: number) => {

@@ -28,7 +28,7 @@ export function benchConnection(connectionId: string): Record<string, unknown> {
 }
 
 /** The selection both sides return, in this order. */
-const CONNECTION_FIELDS = 'domainId connectionId name description type scope environmentId projectId physicalEndpoints { host port protocol }';
+export const CONNECTION_FIELDS = 'domainId connectionId name description type scope environmentId projectId physicalEndpoints { host port protocol }';
 
 export const CONNECTION_QUERY = `query Connection($domainIdentifier: ID!, $identifier: ID!) {
   dataZoneConnection(domainIdentifier: $domainIdentifier, identifier: $identifier) { ${CONNECTION_FIELDS} }
@@ -43,14 +43,6 @@ export const connectionBody = (id: string): string => JSON.stringify({ query: CO
 
 /** The `sequence`-th scenario-A request body: BENCH_IDS in rotation. */
 export const rotatingConnectionBody = (sequence: number): string => connectionBody(BENCH_IDS[sequence % BENCH_IDS.length] as string);
-
-/** One request, `aliases` root fields cycling over `ids`. */
-export function fanOutQuery(ids: readonly string[], aliases: number): string {
-  const fields = Array.from({ length: aliases }, (_, index) =>
-    `c${index}: dataZoneConnection(domainIdentifier: "${BENCH_DOMAIN}", identifier: "${ids[index % ids.length]}") { ${CONNECTION_FIELDS} }`,
-  );
-  return `query FanOut {\n  ${fields.join('\n  ')}\n}`;
-}
 
 /** The JSON the gateway returns for CONNECTION_FIELDS, built straight from the SDK's output. */
 export function projectConnection(output: GetConnectionOutput): Record<string, unknown> {
