@@ -16,6 +16,9 @@ export default defineConfig({
     globalSetup: ['test/support/global-setup.ts'],
     // Each file starts its own emulator and gateway on free ports; files run in separate processes.
     pool: 'forks',
+    // The AWS SDK warns once per process on a Node version it is about to drop; every test file
+    // and every server a test starts is such a process. The SDK's own switch silences it in tests.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -81,6 +81,9 @@ beforeAll(async () => {
   unlistedFrontend = await servePage(FRONTEND_PAGE);
   stack = await startStack({ env: { CORS_ORIGINS: frontend.origin } });
   reader = await mintToken([READ]);
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`The browser test drives Debian's Chromium at ${CHROMIUM}, which is not installed. Install it with: sudo apt-get install -y chromium (.ci/run does this itself).`);
+  }
   userDataDir = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
   browser = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 });

@@ -49,8 +49,8 @@ describe('router.yaml', () => {
     expect(router.headers.subgraphs['aws-connections'].request).toContainEqual({ propagate: { named: 'authorization' } });
   });
 
-  it('is the snippet the README shows', () => {
-    expect(readFileSync('README.md', 'utf8')).toContain(readFileSync('router.yaml', 'utf8').trim());
+  it('is the snippet docs/routers-and-gateways.md shows', () => {
+    expect(readFileSync('docs/routers-and-gateways.md', 'utf8')).toContain(readFileSync('router.yaml', 'utf8').trim());
   });
 });
 

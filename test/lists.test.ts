@@ -725,8 +725,8 @@ describe('schema', () => {
   });
 });
 
-describe('README - Listing and paging', () => {
-  const section = readFileSync('README.md', 'utf8').split('## Listing and paging')[1]!.split('\n## ')[0]!;
+describe('docs/paging.md - Listing and paging', () => {
+  const section = readFileSync('docs/paging.md', 'utf8');
   const blocks = (language: string) => [...section.matchAll(new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g'))].map((match) => match[1]!);
 
   it('its operations and variables run as shown: endCursor as after continues the list', async () => {
