@@ -10,7 +10,11 @@
  *   contract's code for that fault (THROTTLED for throttling, UPSTREAM_ERROR for 5xx, resets and hangs);
  *   an item cut by the request deadline must say so (UPSTREAM_ERROR, RequestDeadlineExceeded);
  * - an invalid id must be BAD_USER_INPUT and must never reach AWS; a missing one NOT_FOUND;
- * - credentials only for callers with the secrets scope, `withSecret` only sent on their behalf.
+ * - credentials only for callers with the secrets scope, `withSecret` only sent on their behalf;
+ * - a share of the connections (SOAK_HOSTILE_RATE) carries hostile raw bytes over TCP instead: request
+ *   targets that once crashed the process, malformed request lines and headers, broken chunked and
+ *   truncated bodies, broken UTF-8, mutations and APQ hash mismatches. Each must get its 4xx, and the
+ *   process must stay up through all of them.
  *
  * Bounded by SOAK_DURATION_S (default 120) and SOAK_MAX_REQUESTS (default 300000). Writes the report
  * to SOAK_REPORT (default bench/soak.md) and exits 1 if any check failed.
@@ -20,7 +24,9 @@ import type { GetConnectionOutput } from '@aws-sdk/client-datazone';
 import type { ActionConnector } from '@aws-sdk/client-quicksight';
 import { SignJWT } from 'jose';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
@@ -47,6 +53,8 @@ const KNOBS = {
   serverErrorRate: knob('SOAK_5XX_RATE', 0.01),
   resetRate: knob('SOAK_RESET_RATE', 0.01),
   hangRate: knob('SOAK_HANG_RATE', 0.01),
+  /** Share of the connections that send hostile raw bytes instead of a GraphQL request. */
+  hostileRate: knob('SOAK_HOSTILE_RATE', 0.05),
   /** A throttling burst on GetConnection: every SOAK_BURST_PERIOD_MS, for SOAK_BURST_MS (0: none). */
   burstPeriodMs: knob('SOAK_BURST_PERIOD_MS', 15_000),
   burstMs: knob('SOAK_BURST_MS', 300),
@@ -326,6 +334,108 @@ function checkResponse(plan: PlannedRequest, status: number, text: string, calls
   }
 }
 
+// ---- hostile raw requests ---------------------------------------------------------------------
+
+interface HostileRequest {
+  kind: string;
+  bytes: Buffer;
+  /** The client half-closes right after the bytes (a message cut short). */
+  truncated?: boolean;
+  /** The status it must get. */
+  status: number;
+  /** It reaches the GraphQL handler, which writes a request log line for it. */
+  logged: boolean;
+}
+
+const RAW_HEAD = 'Host: localhost\r\nConnection: close\r\n';
+const rawPost = (kind: string, body: Buffer | string, status: number, extraHeaders = '', truncated = false): HostileRequest => {
+  const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
+  const declared = truncated ? bytes.length + 10 : bytes.length;
+  return {
+    kind,
+    bytes: Buffer.concat([Buffer.from(`POST /graphql HTTP/1.1\r\n${RAW_HEAD}Content-Type: application/json\r\nContent-Length: ${declared}\r\n${extraHeaders}\r\n`), bytes]),
+    truncated,
+    status,
+    logged: true,
+  };
+};
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** What the hostile share of the load sends, each with the status it must get. */
+const HOSTILE_REQUESTS: HostileRequest[] = [
+  // Request targets that made the URL parser throw in the request listener.
+  ...['//localhost:99999', '//[', '//%zz', '//@', '//:', '//x:65536/graphql'].map((target) => ({ kind: `target ${target}`, bytes: Buffer.from(`GET ${target} HTTP/1.1\r\n${RAW_HEAD}\r\n`), status: 404, logged: false })),
+  { kind: 'target http://[', bytes: Buffer.from(`GET http://[ HTTP/1.1\r\n${RAW_HEAD}\r\n`), status: 400, logged: false },
+  // Refused by Node's HTTP parser before the handler sees anything.
+  { kind: 'request line: garbage', bytes: Buffer.from('GARBAGE\r\n\r\n'), status: 400, logged: false },
+  { kind: 'request line: unknown version', bytes: Buffer.from(`GET /graphql HTTP/9.9\r\n${RAW_HEAD}\r\n`), status: 400, logged: false },
+  { kind: 'request line: space in the method', bytes: Buffer.from(`G ET /graphql HTTP/1.1\r\n${RAW_HEAD}\r\n`), status: 400, logged: false },
+  { kind: 'header without a colon', bytes: Buffer.from(`GET /graphql HTTP/1.1\r\n${RAW_HEAD}No colon here\r\n\r\n`), status: 400, logged: false },
+  { kind: 'headers over 16 KB', bytes: Buffer.from(`GET /graphql HTTP/1.1\r\n${RAW_HEAD}X-Padding: ${'a'.repeat(20_000)}\r\n\r\n`), status: 431, logged: false },
+
+  { kind: 'Content-Length beside Transfer-Encoding', bytes: Buffer.from(`POST /graphql HTTP/1.1\r\n${RAW_HEAD}Content-Type: application/json\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`), status: 400, logged: false },
+  { kind: 'CONNECT', bytes: Buffer.from('CONNECT localhost:443 HTTP/1.1\r\nHost: localhost:443\r\n\r\n'), status: 405, logged: false },
+  // Reach the GraphQL handler. A chunked body's framing is parsed after the handler has the request.
+  { kind: 'chunked body: size not hex', bytes: Buffer.from(`POST /graphql HTTP/1.1\r\n${RAW_HEAD}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{"query":"{ __typename }"}\r\n0\r\n\r\n`), status: 400, logged: true },
+  rawPost('body: not JSON', '{"query": "{ __typename }"', 400),
+  rawPost('body: broken UTF-8', Buffer.concat([Buffer.from('{"query":"{ '), Buffer.from([0xff, 0xc3, 0x28, 0xed, 0xa0, 0x80]), Buffer.from(' }"}')]), 400),
+  rawPost('body: cut short by the client', '{"query":"{ __typename', 400, '', true),
+  rawPost('mutation', JSON.stringify({ query: 'mutation { __typename }' }), 400),
+  rawPost('subscription', JSON.stringify({ query: 'subscription { __typename }' }), 400),
+  rawPost('APQ hash mismatch', JSON.stringify({ query: '{ __typename }', extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ other }') } } }), 400),
+];
+
+interface RawAnswer {
+  statuses: number[];
+  timedOut: boolean;
+}
+
+/** Sends the bytes on a fresh connection and reads every status line until the server closes it. */
+function sendRaw(port: number, request: HostileRequest, timeoutMs: number): Promise<RawAnswer> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      socket.destroy();
+    }, timeoutMs);
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    // The server may reset a connection it answered and closed while bytes of ours were unread.
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      const text = Buffer.concat(chunks).toString('latin1');
+      resolve({ statuses: [...text.matchAll(/(?:^|\r\n)HTTP\/1\.1 (\d{3}) /g)].map((match) => Number(match[1])), timedOut });
+    });
+    if (request.truncated) socket.end(request.bytes);
+    else socket.write(request.bytes);
+  });
+}
+
+const hostileTally = {
+  sent: 0,
+  answeredAsExpected: 0,
+  /** Expected request log lines (the hostile requests that reach the GraphQL handler). */
+  loggedRequests: 0,
+  wrongStatus: 0,
+  noAnswer: 0,
+  byKind: {} as Record<string, number>,
+  examples: [] as string[],
+};
+
+function checkHostile(request: HostileRequest, answer: RawAnswer): void {
+  hostileTally.byKind[request.kind] = (hostileTally.byKind[request.kind] ?? 0) + 1;
+  if (request.logged) hostileTally.loggedRequests += 1;
+  const problem = answer.statuses.length === 0 ? 'noAnswer' : answer.statuses.length === 1 && answer.statuses[0] === request.status ? undefined : 'wrongStatus';
+  if (problem === undefined) {
+    hostileTally.answeredAsExpected += 1;
+    return;
+  }
+  hostileTally[problem] += 1;
+  if (hostileTally.examples.length < 10) hostileTally.examples.push(`hostile ${request.kind}: expected ${request.status}, got ${answer.statuses.join(', ') || (answer.timedOut ? 'no answer before the timeout' : 'the connection closed without an answer')}`);
+}
+
 // ---- the run ------------------------------------------------------------------------------------
 
 function readRssMb(pid: number): number | undefined {
@@ -470,8 +580,15 @@ async function main(): Promise<void> {
   const endAt = loadStartedAt + KNOBS.durationS * 1_000;
   let lastProgress = Date.now();
 
+  const gatewayPort = Number(new URL(url!).port);
   async function worker(): Promise<void> {
-    while (!crashed && Date.now() < endAt && tally.requestsSent < KNOBS.maxRequests) {
+    while (!crashed && Date.now() < endAt && tally.requestsSent + hostileTally.sent < KNOBS.maxRequests) {
+      if (random() < KNOBS.hostileRate) {
+        const hostile = pick(HOSTILE_REQUESTS);
+        hostileTally.sent += 1;
+        checkHostile(hostile, await sendRaw(gatewayPort, hostile, KNOBS.deadlineMs + 15_000));
+        continue;
+      }
       const plan = planRequest();
       tally.requestsSent += 1;
       const sentAt = performance.now();
@@ -496,8 +613,8 @@ async function main(): Promise<void> {
       callsByRequest.delete(plan.requestId);
       if (Date.now() - lastProgress > 10_000) {
         lastProgress = Date.now();
-        const violations = tally.wrongData + tally.wrongError + tally.awsCallForInvalidId + tally.secretMisuse + tally.malformedError + tally.unexpectedErrors + tally.gateway5xx + tally.noResponse + tally.notJson + tally.otherStatus;
-        console.log(`soak: ${Math.round((Date.now() - loadStartedAt) / 1000)} s, ${tally.requestsSent} requests, ${tally.itemsChecked} items checked, ${violations} violations, RSS ${rssSamples.at(-1)?.rssMb ?? '?'} MB`);
+        const violations = tally.wrongData + tally.wrongError + tally.awsCallForInvalidId + tally.secretMisuse + tally.malformedError + tally.unexpectedErrors + tally.gateway5xx + tally.noResponse + tally.notJson + tally.otherStatus + hostileTally.wrongStatus + hostileTally.noAnswer;
+        console.log(`soak: ${Math.round((Date.now() - loadStartedAt) / 1000)} s, ${tally.requestsSent} requests and ${hostileTally.sent} hostile ones, ${tally.itemsChecked} items checked, ${violations} violations, RSS ${rssSamples.at(-1)?.rssMb ?? '?'} MB`);
       }
     }
   }
@@ -537,7 +654,16 @@ async function main(): Promise<void> {
     ['no AWS call for an invalid id', tally.awsCallForInvalidId === 0, `${tally.awsCallForInvalidId}`],
     ['zero gateway 5xx', tally.gateway5xx === 0, `${tally.gateway5xx}`],
     ['zero crashes, zero unhandled rejections', !crashed && logs.unhandled === 0, crashed ?? `${logs.unhandled} unhandled rejections logged`],
-    ['one log line per request', logs.requestLines === tally.requestsSent - tally.noResponse, `${logs.requestLines} request log lines for ${tally.requestsSent} requests`],
+    [
+      'every hostile raw request answered with its 4xx, the process up throughout',
+      hostileTally.sent > 0 && hostileTally.answeredAsExpected === hostileTally.sent && !crashed,
+      `${hostileTally.answeredAsExpected} of ${hostileTally.sent} as expected, ${hostileTally.wrongStatus} with another status, ${hostileTally.noAnswer} without an answer`,
+    ],
+    [
+      'one log line per request',
+      logs.requestLines === tally.requestsSent - tally.noResponse + hostileTally.loggedRequests,
+      `${logs.requestLines} request log lines for ${tally.requestsSent} requests and ${hostileTally.loggedRequests} hostile ones that reach the GraphQL handler`,
+    ],
     ['graceful shutdown after the load', exitCode === 0, `exit code ${String(exitCode)} after ${shutdownMs} ms`],
     [
       `memory stable (live heap after a full GC, last vs first after the first quarter of the load, within +${Math.round(KNOBS.heapGrowthLimit * 100)}%)`,
@@ -565,6 +691,7 @@ async function main(): Promise<void> {
     `- Gateway settings: AWS_MAX_ATTEMPTS=${KNOBS.maxAttempts}, AWS_REQUEST_TIMEOUT_MS=${KNOBS.awsTimeoutMs}, REQUEST_DEADLINE_MS=${KNOBS.deadlineMs}, AWS_RATE_LIMIT_PER_SECOND=0 (client-side limiter off), AWS_SHARE_READS=false (each item's outcome comes from its own request's AWS calls, which the checker attributes faults by)`,
     `- Faults per AWS call (emulator \`rate\` rules, seeded PRNG, seed ${KNOBS.seed}): ${(KNOBS.throttleRate * 100).toFixed(1)}% ThrottlingException, ${(KNOBS.serverErrorRate * 100).toFixed(1)}% InternalFailureException (500), ${(KNOBS.resetRate * 100).toFixed(1)}% connection resets, ${(KNOBS.hangRate * 100).toFixed(1)}% hangs${KNOBS.burstMs > 0 ? `; plus a throttling burst on every GetConnection for ${KNOBS.burstMs} ms of every ${KNOBS.burstPeriodMs} ms` : ''}`,
     `- Load: each request is 1–6 items (root-field aliases or \`_entities\` representations, QuickSight connectors and DataZone connections mixed), ~86% seeded ids, ~7% missing ids, ~7% invalid ids; half the callers hold the secrets scope, ~30% of DataZone root fields ask for credentials.`,
+    `- Hostile share: ${(KNOBS.hostileRate * 100).toFixed(1)}% of the connections send raw bytes over TCP instead of a GraphQL request, one of ${HOSTILE_REQUESTS.length} kinds (request targets that once crashed the process, malformed request lines and headers, oversized headers, broken chunked, cut-short and non-UTF-8 bodies, CONNECT, mutation, subscription, APQ hash mismatch), each checked for its status.`,
     '',
     '## Checks',
     '',
@@ -577,6 +704,7 @@ async function main(): Promise<void> {
     '| | |',
     '|---|---|',
     `| requests sent | ${tally.requestsSent} |`,
+    `| hostile raw requests sent / answered as expected | ${hostileTally.sent} / ${hostileTally.answeredAsExpected} |`,
     `| responses checked | ${tally.responsesChecked} |`,
     `| throughput | ${(tally.requestsSent / loadSeconds).toFixed(0)} requests/s |`,
     `| items checked | ${tally.itemsChecked} |`,
@@ -596,6 +724,12 @@ async function main(): Promise<void> {
     '|---|---|',
     ...Object.entries(tally.outcomesByCode).sort().map(([code, count]) => `| ${code} | ${count} |`),
     '',
+    '### Hostile raw requests, by kind',
+    '',
+    '| kind | status it must get | sent |',
+    '|---|---|---|',
+    ...HOSTILE_REQUESTS.map((request) => `| ${request.kind.replaceAll('|', '\\|')} | ${request.status} | ${hostileTally.byKind[request.kind] ?? 0} |`),
+    '',
     '## Gateway memory',
     '',
     'Live heap: V8\'s used heap right after each full collection (`--trace-gc`), what a leak would grow. The check compares the last of them to the first one after the first quarter of the load.',
@@ -610,12 +744,12 @@ async function main(): Promise<void> {
     '|---|---|',
     ...rssTimeline.map((sample) => `| ${sample.atS} | ${sample.rssMb} |`),
     '',
-    ...(tally.examples.length > 0 || logs.errorExamples.length > 0
-      ? ['## First violations and error log lines', '', '```', ...tally.examples, ...logs.errorExamples, '```', '']
+    ...(tally.examples.length > 0 || hostileTally.examples.length > 0 || logs.errorExamples.length > 0
+      ? ['## First violations and error log lines', '', '```', ...tally.examples, ...hostileTally.examples, ...logs.errorExamples, '```', '']
       : []),
     '## Knobs',
     '',
-    'SOAK_DURATION_S, SOAK_MAX_REQUESTS, SOAK_CONCURRENCY, SOAK_SEED, SOAK_THROTTLE_RATE, SOAK_5XX_RATE, SOAK_RESET_RATE, SOAK_HANG_RATE, SOAK_BURST_PERIOD_MS, SOAK_BURST_MS, SOAK_AWS_REQUEST_TIMEOUT_MS, SOAK_REQUEST_DEADLINE_MS, SOAK_AWS_MAX_ATTEMPTS, SOAK_HEAP_GROWTH_LIMIT, SOAK_REPORT.',
+    'SOAK_DURATION_S, SOAK_MAX_REQUESTS, SOAK_CONCURRENCY, SOAK_SEED, SOAK_THROTTLE_RATE, SOAK_5XX_RATE, SOAK_RESET_RATE, SOAK_HANG_RATE, SOAK_HOSTILE_RATE, SOAK_BURST_PERIOD_MS, SOAK_BURST_MS, SOAK_AWS_REQUEST_TIMEOUT_MS, SOAK_REQUEST_DEADLINE_MS, SOAK_AWS_MAX_ATTEMPTS, SOAK_HEAP_GROWTH_LIMIT, SOAK_REPORT.',
     '',
   ];
   writeFileSync(REPORT_PATH, lines.join('\n'));

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID } from '../src/emulator/seed.js';
@@ -190,6 +191,77 @@ describe('HTTP-level limits', () => {
     const response = await rawPost(stack.gateway.url, '{"query": "{ __typename }"');
     expect(response.status).toBe(400);
     expect(JSON.parse(response.text).errors[0].extensions.code).toBe('BAD_REQUEST');
+  });
+});
+
+/** Log lines at error level or above (pino: error 50, fatal 60) written since `from`. */
+const errorLinesSince = (target: Stack, from: number) => target.logLines.slice(from).filter((line) => (JSON.parse(line) as { level: number }).level >= 50);
+
+/** The request log line's error codes of the last GraphQL request. */
+const lastRequestLine = (target: Stack) => JSON.parse(target.logLines.filter((line) => line.includes('"msg":"graphql request"')).at(-1)!) as { status: number; errorCodes: Record<string, number> };
+
+describe('client mistakes Apollo refuses before running anything - HTTP 400 with its code, no error-level log line', () => {
+  const connectionRead = `{ dataZoneConnection(domainIdentifier: "${DEMO_DOMAIN_ID}", identifier: "conn-iam-project") { name } }`;
+  const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+  /** What `target` answers to each mistake, with the error log lines it wrote meanwhile. */
+  async function mistakes(target: Stack) {
+    const linesBefore = target.logLines.length;
+    target.emulator.resetCalls();
+    const outcomes: Record<string, { status: number; errors: unknown; logged: Record<string, number> }> = {};
+    const cases: Array<[string, string, Record<string, unknown>?]> = [
+      ['mutation', 'mutation { __typename }'],
+      ['named mutation beside a query', `mutation M { __typename } query Q ${connectionRead}`],
+      ['subscription', `subscription { dataZoneConnection(domainIdentifier: "${DEMO_DOMAIN_ID}", identifier: "conn-iam-project") { name } }`],
+      // The hash of another document: Apollo must not run this one, nor store it under that hash.
+      ['APQ hash mismatch', connectionRead, { persistedQuery: { version: 1, sha256Hash: sha256('{ __typename }') } }],
+      ['APQ version 2', connectionRead, { persistedQuery: { version: 2, sha256Hash: sha256(connectionRead) } }],
+    ];
+    for (const [name, query, extensions] of cases) {
+      // Twice: with GRAPHQL_JIT_AFTER=1 a second execution of a document would be the compiled one.
+      for (const attempt of [1, 2]) {
+        const response = await target.graphql(query, { token, extensions });
+        outcomes[`${name} #${attempt}`] = { status: response.status, errors: response.body.errors, logged: lastRequestLine(target).errorCodes };
+      }
+    }
+    return { outcomes, errorLines: errorLinesSince(target, linesBefore), awsCalls: target.emulator.calls.length };
+  }
+
+  const expected = (code: string, message: string) => ({ status: 400, errors: [expect.objectContaining({ message, extensions: { code } })], logged: { [code]: 1 } });
+
+  it('mutation, subscription, APQ hash mismatch, APQ version - 400 with Apollo codes, on graphql-jit and graphql-js alike', async () => {
+    const compiled = await mistakes(stack);
+    for (const attempt of [1, 2]) {
+      expect(compiled.outcomes[`mutation #${attempt}`]).toEqual(expected('GRAPHQL_VALIDATION_FAILED', 'The mutation operation is not supported by the schema.'));
+      expect(compiled.outcomes[`named mutation beside a query #${attempt}`]).toEqual(expected('GRAPHQL_VALIDATION_FAILED', 'The mutation operation is not supported by the schema.'));
+      expect(compiled.outcomes[`subscription #${attempt}`]).toEqual(expected('GRAPHQL_VALIDATION_FAILED', 'The subscription operation is not supported by the schema.'));
+      expect(compiled.outcomes[`APQ hash mismatch #${attempt}`]).toEqual(expected('PERSISTED_QUERY_HASH_MISMATCH', 'provided sha does not match query'));
+      expect(compiled.outcomes[`APQ version 2 #${attempt}`]).toEqual(expected('BAD_REQUEST', 'Unsupported persisted query version'));
+    }
+    expect(compiled.errorLines).toEqual([]);
+    expect(compiled.awsCalls).toBe(0);
+
+    // graphql-js only: the same answers, the same silence in the log.
+    const interpreted = await startStack({ env: { GRAPHQL_JIT_AFTER: '0' } });
+    try {
+      expect(await mistakes(interpreted)).toEqual(compiled);
+    } finally {
+      await interpreted.close();
+    }
+  });
+
+  it('APQ hash mismatch - the document is not registered under the hash it claimed', async () => {
+    const claimed = sha256(`{ __typename } # ${Date.now()}`);
+    const mismatched = await stack.graphql(connectionRead, { token, extensions: { persistedQuery: { version: 1, sha256Hash: claimed } } });
+    expect(mismatched.status).toBe(400);
+    const hashOnly = await fetch(`${stack.gateway.url}?extensions=${encodeURIComponent(JSON.stringify({ persistedQuery: { version: 1, sha256Hash: claimed } }))}`, { headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' } });
+    expect(((await hashOnly.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+  });
+
+  it('a mutation over GET - refused with a 4xx, nothing runs', async () => {
+    const response = await fetch(`${stack.gateway.url}?query=${encodeURIComponent('mutation { __typename }')}`, { headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' } });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 });
 

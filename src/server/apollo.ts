@@ -2,7 +2,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
-import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { type ASTVisitor, GraphQLError, type GraphQLFormattedError, type GraphQLSchema, type ValidationContext } from 'graphql';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
 import type { Logger } from 'pino';
@@ -28,8 +28,27 @@ const PUBLIC_ERROR_CODES = new Set([
   'BAD_REQUEST',
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
+  'PERSISTED_QUERY_HASH_MISMATCH',
   'OPERATION_RESOLUTION_FAILURE',
 ]);
+
+/** Apollo Server's message for an automatic persisted query whose `sha256Hash` is not its query's. */
+const APQ_HASH_MISMATCH_MESSAGE = 'provided sha does not match query';
+
+/**
+ * The code of a request Apollo Server refused before running anything, with a 4xx status but no
+ * code of its own: the APQ hash mismatch and an unsupported APQ version. Apollo's error
+ * normalisation labels such an error INTERNAL_SERVER_ERROR (its default for a missing code), which
+ * would mask a client's mistake as a server fault and log it as one. The hash mismatch gets the
+ * code the Apollo Router answers it with (`PERSISTED_QUERY_HASH_MISMATCH`, HTTP 400, same message);
+ * the rest Apollo Server's own code for a malformed request, `BAD_REQUEST`.
+ */
+function refusedRequestCode(error: unknown): string | undefined {
+  if (!(error instanceof GraphQLError) || error.path !== undefined || error.extensions['code'] !== undefined) return undefined;
+  const status = (error.extensions['http'] as { status?: unknown } | undefined)?.status;
+  if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  return error.message === APQ_HASH_MISMATCH_MESSAGE ? 'PERSISTED_QUERY_HASH_MISMATCH' : 'BAD_REQUEST';
+}
 
 /**
  * Keeps the errors the gateway means to show and replaces anything else (a bug, an SDK parse
@@ -42,9 +61,30 @@ export function createErrorFormatter(logger: Logger) {
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
     }
+    const refused = refusedRequestCode(error);
+    if (refused !== undefined) return { message: formatted.message, extensions: { code: refused } };
     const original = unwrapResolverError(error);
     logger.error({ err: original instanceof Error ? { name: original.name, message: original.message } : String(original), path: formatted.path }, 'masked internal error');
     return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  };
+}
+
+/**
+ * The GraphQL spec's "Operation Type Existence" rule (https://spec.graphql.org/draft/#sec-Operation-Type-Existence),
+ * as graphql-js 17 ships it (`KnownOperationTypesRule`, same message); graphql-js 16 lacks it, and
+ * without it a `mutation` or `subscription` (this schema has neither root type) passed validation
+ * and failed in execution: HTTP 200 with a masked internal error. As a validation rule it is what
+ * Apollo Server makes of any invalid document, and what the Apollo Router answers such an
+ * operation with: HTTP 400, GRAPHQL_VALIDATION_FAILED, before anything runs on either executor.
+ */
+export function knownOperationTypesRule(context: ValidationContext): ASTVisitor {
+  const schema = context.getSchema();
+  return {
+    OperationDefinition(node) {
+      if (!schema.getRootType(node.operation)) {
+        context.reportError(new GraphQLError(`The ${node.operation} operation is not supported by the schema.`, { nodes: node }));
+      }
+    },
   };
 }
 
@@ -86,7 +126,7 @@ export function createApolloServer(
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
     formatError: createErrorFormatter(logger),
-    validationRules: armor.validationRules,
+    validationRules: [knownOperationTypesRule, ...armor.validationRules],
     // Bounded by source length: Apollo's default cache holds hundreds of MB when documents vary.
     documentStore: new BoundedDocumentStore(),
     parseOptions: armor.parseOptions,

@@ -2,6 +2,7 @@ import { type ApolloServer, HeaderMap } from '@apollo/server';
 import cors from 'cors';
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { type CallSignal, ClientClosedRequestError, RequestAbort, RequestDeadlineExceededError } from '../aws/call.js';
 import type { GatewayContext, RequestLogEntry } from './context.js';
@@ -48,14 +49,31 @@ interface RequestTarget {
   search: string;
 }
 
-/** Path and query of the request; the usual `/graphql[?…]` without building a URL object. */
-function requestTarget(raw = '/'): RequestTarget {
-  if (raw.startsWith(GRAPHQL_PATH) && (raw.length === GRAPHQL_PATH.length || raw[GRAPHQL_PATH.length] === '?')) {
-    return { pathname: GRAPHQL_PATH, search: raw.slice(GRAPHQL_PATH.length) };
+const ABSOLUTE_FORM = /^https?:\/\//i;
+
+/**
+ * Path and query of the request target (RFC 9112, section 3.2), or undefined for a target this
+ * server does not take (authority-form, asterisk-form, an absolute URL that does not parse).
+ *
+ * Origin-form (`/path?query`) is split as it is, never resolved as a URL: the WHATWG parser reads
+ * `//localhost:99999` as a host and port and throws on it, and resolving would also rewrite the
+ * path (`/a/../graphql`). Absolute-form (`http://host/path?query`, which servers must accept) goes
+ * through the WHATWG parser, guarded.
+ */
+function requestTarget(raw: string): RequestTarget | undefined {
+  if (raw.startsWith('/')) {
+    const fragment = raw.indexOf('#');
+    const target = fragment === -1 ? raw : raw.slice(0, fragment);
+    const query = target.indexOf('?');
+    return query === -1 ? { pathname: target, search: '' } : { pathname: target.slice(0, query), search: target.slice(query) };
   }
-  const url = new URL(raw, 'http://localhost');
+  if (!ABSOLUTE_FORM.test(raw) || !URL.canParse(raw)) return undefined;
+  const url = new URL(raw);
   return { pathname: url.pathname, search: url.search };
 }
+
+/** The request body ended early: its client went away (or reset the connection) while sending it. */
+class BodyAbortedError extends Error {}
 
 function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -80,8 +98,14 @@ function readBody(request: IncomingMessage): Promise<string> {
       chunks.push(chunk);
     };
     request.on('data', collect);
+    // Broken UTF-8 becomes U+FFFD here; what it then means is JSON.parse's and GraphQL's to say.
     request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
+    // A body cut short ('error' with "aborted", or a 'close' before 'end') settles too, so no
+    // request waits forever on a body that will never come.
+    request.on('error', () => reject(new BodyAbortedError()));
+    request.on('close', () => {
+      if (!request.complete) reject(new BodyAbortedError());
+    });
   });
 }
 
@@ -195,11 +219,31 @@ export function createHttpHandler(options: HttpHandlerOptions) {
     );
   }
 
-  return (request: IncomingMessage, response: ServerResponse): void => {
-    const url = requestTarget(request.url);
+  /**
+   * The last resort for an error nobody expected (a bug, not a client's input): one log line (name
+   * and message only) and a 500, or the connection cut if the response had begun. Never a throw:
+   * an exception out of the request listener would be uncaught and end the process.
+   */
+  function answerUnexpected(response: ServerResponse, error: unknown): void {
+    try {
+      options.logger.error({ err: error instanceof Error ? { name: error.name, message: error.message } : String(error) }, 'request failed');
+      if (!response.headersSent) {
+        response.setHeader('connection', 'close');
+        sendJson(response, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      } else {
+        response.destroy();
+      }
+    } catch {
+      response.destroy();
+    }
+  }
+
+  function handleRequest(request: IncomingMessage, response: ServerResponse): void {
     // While draining, every response asks the client to close its connection, so keep-alive
     // connections end with their last in-flight request instead of holding the shutdown up.
     if (!options.isReady()) response.setHeader('connection', 'close');
+    const url = requestTarget(request.url ?? '');
+    if (url === undefined) return sendJson(response, 400, { error: 'Bad request target: send a path such as /graphql' });
     if (url.pathname === '/healthz' && request.method === 'GET') return sendJson(response, 200, { status: 'ok' });
     if (url.pathname === '/readyz' && request.method === 'GET') {
       return options.isReady() ? sendJson(response, 200, { status: 'ready' }) : sendJson(response, 503, { status: 'not ready' });
@@ -230,10 +274,14 @@ export function createHttpHandler(options: HttpHandlerOptions) {
           sendJson(response, 413, { errors: [{ message: `The request body exceeds ${MAX_BODY_BYTES} bytes.`, extensions: { code: 'BAD_REQUEST' } }] });
           return;
         }
-        options.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'request failed');
-        if (!response.headersSent) sendJson(response, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
-        else response.end();
-      });
+        // The client went away while sending: nobody to answer, nothing gone wrong here (the
+        // request's log line says `aborted`).
+        if (error instanceof BodyAbortedError) {
+          response.destroy();
+          return;
+        }
+        answerUnexpected(response, error);
+      }).catch((error: unknown) => answerUnexpected(response, error));
     };
     // Without an Origin (a router, a server) there is nothing for CORS to decide: the middleware
     // would only add `Vary: Origin`, so skip its per-request work.
@@ -243,11 +291,35 @@ export function createHttpHandler(options: HttpHandlerOptions) {
       return;
     }
     corsMiddleware(request, response, serve);
+  }
+
+  return (request: IncomingMessage, response: ServerResponse): void => {
+    try {
+      handleRequest(request, response);
+    } catch (error) {
+      answerUnexpected(response, error);
+    }
   };
 }
 
+/** What a CONNECT gets: this server is no proxy (without an answer Node would only drop the connection). */
+const CONNECT_REFUSED = 'HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, POST, OPTIONS\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
+
+/**
+ * The HTTP server around the handler. What never reaches the handler is Node's to answer: a request
+ * its parser refuses (a malformed request line, header or chunked body) gets Node's own
+ * `400 Bad Request` (431 for oversized headers, 408 for a request that takes too long) and its
+ * connection is closed; the handler and the rest of the process never see it. test/raw-requests.test.ts
+ * sends such bytes over TCP.
+ */
 export function createHttpServer(handler: ReturnType<typeof createHttpHandler>): Server {
   const server = createServer(handler);
   server.keepAliveTimeout = 65_000;
+  server.on('connect', (_request: IncomingMessage, socket: Duplex) => {
+    // The socket is ours now, Node's error handling included: a reset must not become an
+    // unhandled 'error' event.
+    socket.on('error', () => socket.destroy());
+    socket.end(CONNECT_REFUSED, () => socket.destroy());
+  });
   return server;
 }
