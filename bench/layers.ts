@@ -44,7 +44,7 @@ import os from 'node:os';
 import { RequestAbort } from '../src/aws/call.js';
 import { createAwsClients } from '../src/aws/clients.js';
 import { loadConfig } from '../src/config/config.js';
-import { emulatorSdkEnvironment } from '../src/emulator/index.js';
+import { emulatorSdkEnvironment } from '../tools/emulator/index.js';
 import { createGatewayCore, startGateway } from '../src/server/app.js';
 import { createLogger } from '../src/server/logger.js';
 import { createBaselineHandler } from './baseline-handler.js';

@@ -12,7 +12,7 @@ import * as fc from 'fast-check';
 import { buildSchema, parse } from 'graphql';
 import assert from 'node:assert';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { DEMO_DOMAIN_ID, seededIds } from '../src/emulator/seed.js';
+import { DEMO_DOMAIN_ID, seededIds } from '../tools/emulator/seed.js';
 import { buildGatewaySchema } from '../src/schema/build.js';
 import { cacheControlFor, planCachePolicy } from '../src/server/cachePlan.js';
 import { type FastPlan, FastPlans } from '../src/server/executor.js';

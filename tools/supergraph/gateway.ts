@@ -12,7 +12,7 @@ import { ApolloGateway, type GraphQLDataSourceProcessOptions, RemoteGraphQLDataS
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { parse } from 'graphql';
-import { cachingHeadersPlugin, markResponseWithCredentials } from '../server/caching.js';
+import { cachingHeadersPlugin, markResponseWithCredentials } from '../../src/server/caching.js';
 
 export interface SubgraphSource {
   name: string;
