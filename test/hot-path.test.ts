@@ -3,7 +3,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { dataZoneResolvers } from '../src/datazone/resolvers.js';
 import { DEMO_DOMAIN_ID, seedActionConnectors, seedConnections } from '../tools/emulator/seed.js';
 import { quickSightResolvers } from '../src/quicksight/resolvers.js';
-import type { GatewayContext } from '../src/server/context.js';
+import type { GatewayContext } from '../src/core/context.js';
 import { READ, type Stack, mintToken, startStack } from './support/stack.js';
 
 const QUERY = `{ dataZoneConnection(domainIdentifier: "${DEMO_DOMAIN_ID}", identifier: "conn-athena-sales") { name } }`;

@@ -8,7 +8,7 @@ import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/config.js';
 import { cachingHeadersPlugin } from './caching.js';
-import type { GatewayContext } from './context.js';
+import type { GatewayContext } from '../core/context.js';
 import { createArmor } from './armor.js';
 import { BoundedDocumentStore } from './document-store.js';
 import { requestLogPlugin } from './request-log.js';

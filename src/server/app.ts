@@ -12,7 +12,7 @@ import { createActionConnectorLoader, createActionConnectorPageLoader } from '..
 import { buildGatewaySchema } from '../schema/build.js';
 import { createApolloServer } from './apollo.js';
 import { type ExecutionStats, createExecutor } from './executor.js';
-import type { GatewayContext, Loaders } from './context.js';
+import type { GatewayContext, Loaders } from '../core/context.js';
 import type { AwsCallScope } from '../aws/call.js';
 import { type RequestScope, createHttpHandler, createHttpServer } from './http.js';
 import { createLogger } from './logger.js';

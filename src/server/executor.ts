@@ -17,7 +17,7 @@ import {
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import { setFlagsFromString } from 'node:v8';
 import { type OperationCachePlan, planCachePolicy } from './cache-plan.js';
-import { markResponseWithCredentials } from './caching.js';
+import { markResponseWithCredentials } from '../schema/credential-responses.js';
 
 /**
  * How Apollo Server executes an operation here: graphql-js for the first executions of a parsed

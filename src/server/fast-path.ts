@@ -1,8 +1,9 @@
 import type { ExecutionResult } from 'graphql';
 import Negotiator from 'negotiator';
-import { CREDENTIAL_CACHE_CONTROL, responseHasCredentials } from './caching.js';
+import { CREDENTIAL_CACHE_CONTROL } from './caching.js';
+import { responseHasCredentials } from '../schema/credential-responses.js';
 import { cacheControlFor } from './cache-plan.js';
-import type { GatewayContext } from './context.js';
+import type { GatewayContext } from '../core/context.js';
 import type { Executor, FastPlan } from './executor.js';
 
 /**

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { Logger } from 'pino';
 import { type CallSignal, ClientClosedRequestError, RequestAbort, RequestDeadlineExceededError } from '../aws/call.js';
-import type { GatewayContext, RequestLogEntry } from './context.js';
+import type { GatewayContext, RequestLogEntry } from '../core/context.js';
 import { INCLUDE_TRACE_HEADER } from './apollo.js';
 import type { FastPath } from './fast-path.js';
 
