@@ -12,7 +12,7 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
-    // `npm run build` once: tests that run the server as `npm start` does run the compiled dist/.
+    // `npm run build:tools` once: tests that run the server as `npm start` does run the compiled dist/.
     globalSetup: ['test/support/global-setup.ts'],
     // Each file starts its own emulator and gateway on free ports; files run in separate processes.
     pool: 'forks',

@@ -31,7 +31,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { emulatorSdkEnvironment } from '../src/emulator/sdk-environment.js';
+import { emulatorSdkEnvironment } from '../tools/emulator/sdk-environment.js';
 import { type Proc, cpuMs, startProcess, startScriptNodeOptions } from './processes.js';
 import { rotatingConnectionBody } from './shared.js';
 import { BENCH_JWT_SECRET, benchReaderToken } from './token.js';

@@ -6,7 +6,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startEmulator } from '../src/emulator/index.js';
+import { startEmulator } from '../tools/emulator/index.js';
 import { BENCH_IDS, HOT_ID, benchConnection } from './shared.js';
 
 const emulator = await startEmulator({ port: 0, host: '127.0.0.1' });

@@ -9,7 +9,7 @@
  *              shared reads, the call scope with its AbortSignal)
  *   graphql    scenario A's document with that context, run by the query graphql-jit compiled for
  *              the fast path (src/server/executor.ts), answer serialized
- *   fast path  the gateway's fast path (src/server/fastPath.ts) with the request's parsed body: plan
+ *   fast path  the gateway's fast path (src/server/fast-path.ts) with the request's parsed body: plan
  *              lookup, cache-control, context, the compiled query, the answer's JSON
  *   apollo     Apollo Server's `executeHTTPGraphQLRequest` with the gateway's plugins, as the HTTP
  *              layer calls it for a request the fast path leaves to it, answer serialized (measured
@@ -44,7 +44,7 @@ import os from 'node:os';
 import { RequestAbort } from '../src/aws/call.js';
 import { createAwsClients } from '../src/aws/clients.js';
 import { loadConfig } from '../src/config/config.js';
-import { emulatorSdkEnvironment } from '../src/emulator/index.js';
+import { emulatorSdkEnvironment } from '../tools/emulator/index.js';
 import { createGatewayCore, startGateway } from '../src/server/app.js';
 import { createLogger } from '../src/server/logger.js';
 import { createBaselineHandler } from './baseline-handler.js';

@@ -29,7 +29,7 @@ import os from 'node:os';
 import { type Proc, cpuMs, killChildren, startProcess, startScriptNodeOptions } from './processes.js';
 import { BENCH_DOMAIN, BENCH_IDS, CONNECTION_FIELDS, ENTITIES_QUERY, HOT_ID, connectionBody, rotatingConnectionBody } from './shared.js';
 import { BENCH_JWT_SECRET, benchReaderToken } from './token.js';
-import { emulatorSdkEnvironment } from '../src/emulator/sdk-environment.js';
+import { emulatorSdkEnvironment } from '../tools/emulator/sdk-environment.js';
 
 const env = process.env;
 const num = (name: string, fallback: number): number => {

@@ -19,7 +19,7 @@
  * Bounded by SOAK_DURATION_S (default 120) and SOAK_MAX_REQUESTS (default 300000). Writes the report
  * to SOAK_REPORT (default bench/soak.md) and exits 1 if any check failed.
  */
-import { mulberry32 } from '../src/emulator/prng.js';
+import { mulberry32 } from '../tools/emulator/prng.js';
 import type { GetConnectionOutput } from '@aws-sdk/client-datazone';
 import type { ActionConnector } from '@aws-sdk/client-quicksight';
 import { SignJWT } from 'jose';
@@ -30,8 +30,8 @@ import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
-import { type RecordedCall, emulatorSdkEnvironment, startEmulator } from '../src/emulator/index.js';
-import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID, seedActionConnectors, seedConnections } from '../src/emulator/seed.js';
+import { type RecordedCall, emulatorSdkEnvironment, startEmulator } from '../tools/emulator/index.js';
+import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID, seedActionConnectors, seedConnections } from '../tools/emulator/seed.js';
 import { startScriptNodeOptions } from './processes.js';
 
 // ---- knobs -------------------------------------------------------------------------------------

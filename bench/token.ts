@@ -2,7 +2,7 @@
  * The bearer token the benchmarks' gateways accept (kept out of bench/shared.ts, which the
  * baseline process loads: the baseline has no auth and loads nothing for it).
  */
-import { mintDemoToken } from '../src/auth/demo-tokens.js';
+import { mintDemoToken } from '../tools/demo/demo-tokens.js';
 import { READ_SCOPE } from '../src/auth/policy.js';
 
 /** The HS256 secret of the benchmarks' gateways (AUTH_JWT_SECRET): worthless outside them. */

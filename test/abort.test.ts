@@ -1,7 +1,7 @@
 import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RequestAbort, onAbort, untilAborted } from '../src/aws/call.js';
-import { DEMO_DOMAIN_ID } from '../src/emulator/seed.js';
+import { DEMO_DOMAIN_ID } from '../tools/emulator/seed.js';
 import { READ, SECRETS, type Stack, callsOf, mintToken, startStack } from './support/stack.js';
 
 const never = () => new Promise<never>(() => undefined);

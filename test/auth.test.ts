@@ -30,7 +30,7 @@ import {
 } from '../src/datazone/unions.js';
 import { type AuthPolicy } from '../src/auth/policy.js';
 import { buildGatewaySchema } from '../src/schema/build.js';
-import type { UnionMemberType } from '../src/schema/unions.js';
+import type { UnionMemberType } from '../src/graphql/unions.js';
 import { type GraphQLResponse, READ, SECRETS, TEST_JWT_SECRET, type Stack, callsOf, mintToken, startStack } from './support/stack.js';
 
 const DOMAIN = 'dzd_demo0001';

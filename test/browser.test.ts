@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_DOMAIN_ID } from '../src/emulator/seed.js';
+import { DEMO_DOMAIN_ID } from '../tools/emulator/seed.js';
 import { READ, type Stack, mintToken, startStack } from './support/stack.js';
 
 /**

@@ -1,6 +1,6 @@
 import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { BoundedDocumentStore } from '../src/server/documentStore.js';
+import { BoundedDocumentStore } from '../src/server/document-store.js';
 
 describe('BoundedDocumentStore', () => {
   it('evicts the least recently used documents once their total source length passes the bound', async () => {

@@ -18,8 +18,8 @@ import {
   seedActionConnectors,
   seedConnections,
   startEmulator,
-} from '../src/emulator/index.js';
-import type { Emulator } from '../src/emulator/index.js';
+} from '../tools/emulator/index.js';
+import type { Emulator } from '../tools/emulator/index.js';
 
 const CREDENTIALS = { accessKeyId: 'AKIDEMULATORTEST', secretAccessKey: 'emulator-test-secret' };
 

@@ -1,6 +1,6 @@
 /**
- * The fast path (src/server/fastPath.ts) answers exactly as Apollo Server does. First its cache
- * plans (src/server/cachePlan.ts) against Apollo's own cache control plugin, over a schema made to
+ * The fast path (src/server/fast-path.ts) answers exactly as Apollo Server does. First its cache
+ * plans (src/server/cache-plan.ts) against Apollo's own cache control plugin, over a schema made to
  * have policies that depend on the data; then the real gateway: every request is sent twice, the
  * first time through Apollo Server's pipeline (which compiles the operation and registers its plan),
  * the second through the fast path, and the two responses must have the same status, the same
@@ -12,9 +12,9 @@ import * as fc from 'fast-check';
 import { buildSchema, parse } from 'graphql';
 import assert from 'node:assert';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { DEMO_DOMAIN_ID, seededIds } from '../src/emulator/seed.js';
+import { DEMO_DOMAIN_ID, seededIds } from '../tools/emulator/seed.js';
 import { buildGatewaySchema } from '../src/schema/build.js';
-import { cacheControlFor, planCachePolicy } from '../src/server/cachePlan.js';
+import { cacheControlFor, planCachePolicy } from '../src/server/cache-plan.js';
 import { type FastPlan, FastPlans } from '../src/server/executor.js';
 import { chooserFrom, createOperationGenerator } from './support/operations.js';
 import { READ, SECRETS, type Stack, mintToken, startStack } from './support/stack.js';

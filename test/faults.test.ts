@@ -1,8 +1,8 @@
 import { DataZoneClient, GetConnectionCommand } from '@aws-sdk/client-datazone';
 import { DescribeActionConnectorCommand, QuickSightClient } from '@aws-sdk/client-quicksight';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from '../src/emulator/index.js';
-import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID } from '../src/emulator/seed.js';
+import { type Emulator, startEmulator } from '../tools/emulator/index.js';
+import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID } from '../tools/emulator/seed.js';
 
 let emulator: Emulator;
 let quicksight: QuickSightClient;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID } from '../src/emulator/seed.js';
+import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID } from '../tools/emulator/seed.js';
 import { READ, SECRETS, type Stack, mintToken, startStack } from './support/stack.js';
 
 /**

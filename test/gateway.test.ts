@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID } from '../src/emulator/seed.js';
+import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID } from '../tools/emulator/seed.js';
 import { CREDENTIAL_CACHE_CONTROL } from '../src/server/caching.js';
-import { EXAMPLE_DASHBOARDS, type RunningSubgraph, startDashboardsSubgraph } from '../src/supergraph/dashboards.js';
+import { EXAMPLE_DASHBOARDS, type RunningSubgraph, startDashboardsSubgraph } from '../tools/supergraph/dashboards.js';
 import {
   type RunningSupergraphGateway,
   type SubgraphRequestEvent,
   composeSupergraph,
   fetchSubgraphSdl,
   startSupergraphGateway,
-} from '../src/supergraph/gateway.js';
+} from '../tools/supergraph/gateway.js';
 import { READ, SECRETS, type Stack, callsOf, mintToken, startStack } from './support/stack.js';
 
 /**

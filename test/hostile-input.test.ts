@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID } from '../src/emulator/seed.js';
+import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID } from '../tools/emulator/seed.js';
 import { buildGatewaySchema } from '../src/schema/build.js';
 import { ARMOR_LIMITS } from '../src/server/armor.js';
 import { MAX_BODY_BYTES } from '../src/server/http.js';

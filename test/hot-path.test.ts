@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { GraphQLResolveInfo } from 'graphql';
 import { dataZoneResolvers } from '../src/datazone/resolvers.js';
-import { DEMO_DOMAIN_ID, seedActionConnectors, seedConnections } from '../src/emulator/seed.js';
+import { DEMO_DOMAIN_ID, seedActionConnectors, seedConnections } from '../tools/emulator/seed.js';
 import { quickSightResolvers } from '../src/quicksight/resolvers.js';
-import type { GatewayContext } from '../src/server/context.js';
+import type { GatewayContext } from '../src/core/context.js';
 import { READ, type Stack, mintToken, startStack } from './support/stack.js';
 
 const QUERY = `{ dataZoneConnection(domainIdentifier: "${DEMO_DOMAIN_ID}", identifier: "conn-athena-sales") { name } }`;

@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadConfig } from '../src/config/config.js';
-import { seededIds } from '../src/emulator/seed.js';
+import { seededIds } from '../tools/emulator/seed.js';
 import { buildGatewaySchema } from '../src/schema/build.js';
 import { type RunningGateway, startGateway } from '../src/server/app.js';
 import { asGraphqlJsError, settleListItems } from '../src/server/executor.js';

@@ -7,7 +7,7 @@
  */
 import * as fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { SECRET_CANARY_PREFIX, seedConnections, seededIds } from '../src/emulator/seed.js';
+import { SECRET_CANARY_PREFIX, seedConnections, seededIds } from '../tools/emulator/seed.js';
 import { buildGatewaySchema } from '../src/schema/build.js';
 import { type GeneratedOperation, chooserFrom, collectCanaries, createOperationGenerator, secretSelection } from './support/operations.js';
 import { READ, SECRETS, type Stack, callsOf, mintToken, startStack } from './support/stack.js';

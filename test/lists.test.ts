@@ -25,7 +25,7 @@ import {
   seedBulkConnections,
   seedConnections,
   startEmulator,
-} from '../src/emulator/index.js';
+} from '../tools/emulator/index.js';
 import { dataZoneResolvers } from '../src/datazone/resolvers.js';
 import { quickSightResolvers } from '../src/quicksight/resolvers.js';
 import { buildGatewaySchema } from '../src/schema/build.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID } from '../src/emulator/seed.js';
+import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID } from '../tools/emulator/seed.js';
 import { DataZoneClient, GetConnectionCommand } from '@aws-sdk/client-datazone';
 import { createConnectionLoader } from '../src/datazone/loader.js';
 import { UNSHARED_READS } from '../src/aws/shared-reads.js';

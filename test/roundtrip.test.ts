@@ -1,7 +1,7 @@
 import type { NormalizedSchema } from '@smithy/core/schema';
 import { type GraphQLObjectType, getNamedType, isEnumType, isObjectType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedActionConnectors, seedConnections } from '../src/emulator/seed.js';
+import { seedActionConnectors, seedConnections } from '../tools/emulator/seed.js';
 import { buildGatewaySchema } from '../src/schema/build.js';
 import { UNION_TABLES, describeActionConnectorResponse, fieldNameOf, getConnectionOutput, kindOf, members, shapeNameOf } from './support/sdk-shapes.js';
 import { fullSelection } from './support/selection.js';

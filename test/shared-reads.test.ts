@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DEMO_DOMAIN_ID, SECRET_CANARY_PREFIX } from '../src/emulator/seed.js';
+import { DEMO_DOMAIN_ID, SECRET_CANARY_PREFIX } from '../tools/emulator/seed.js';
 import { READ, SECRETS, type Stack, callsOf, mintToken, startStack } from './support/stack.js';
 
 const CONNECTION = `query($id: ID!, $withSecret: Boolean) {

@@ -1,8 +1,8 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEMO_DOMAIN_ID } from '../src/emulator/seed.js';
-import { type Emulator, emulatorSdkEnvironment, startEmulator } from '../src/emulator/index.js';
+import { DEMO_DOMAIN_ID } from '../tools/emulator/seed.js';
+import { type Emulator, emulatorSdkEnvironment, startEmulator } from '../tools/emulator/index.js';
 import { READ, TEST_JWT_SECRET, type Stack, mintToken, startStack } from './support/stack.js';
 import { COMPILED_SERVER } from './support/compiled.js';
 

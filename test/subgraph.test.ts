@@ -4,7 +4,7 @@ import { parse } from 'graphql';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import codegenConfig from '../codegen.js';
-import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID } from '../src/emulator/seed.js';
+import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID } from '../tools/emulator/seed.js';
 import { READ, SECRETS, type Stack, callsOf, mintToken, startStack } from './support/stack.js';
 
 let stack: Stack;

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EXAMPLE_DASHBOARDS } from '../src/supergraph/dashboards.js';
-import { READY_BANNER, SUPERGRAPH_SUBGRAPHS } from '../src/supergraph/config.js';
+import { EXAMPLE_DASHBOARDS } from '../tools/supergraph/dashboards.js';
+import { READY_BANNER, SUPERGRAPH_SUBGRAPHS } from '../tools/supergraph/config.js';
 
 interface SupergraphYaml {
   federation_version: string;

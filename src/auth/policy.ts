@@ -17,7 +17,7 @@ import {
   isObjectType,
   visit,
 } from 'graphql';
-import type { Caller } from '../server/context.js';
+import type { Caller, RequestPolicy } from '../core/context.js';
 
 export const READ_SCOPE = 'connections:read';
 export const SECRETS_SCOPE = 'connections:secrets:read';
@@ -87,7 +87,7 @@ function isIncluded(walk: SelectionWalk, selection: SelectionNode): boolean {
  * applications: the same rules an Apollo Router derives from the composed supergraph, with no
  * second list of fields kept in code.
  */
-export class AuthPolicy {
+export class AuthPolicy implements RequestPolicy {
   private readonly typeRequirements = new Map<string, Requirement>();
   private readonly fieldRequirements = new Map<string, Requirement>();
   /** `Type.field` coordinates whose field-level policy names the secrets scope. */

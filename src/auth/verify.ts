@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { type JWTPayload, type JWTVerifyOptions, createRemoteJWKSet, jwtVerify } from 'jose';
 import type { AuthConfig } from '../config/config.js';
-import type { Caller } from '../server/context.js';
+import type { Caller } from '../core/context.js';
 
 export const ANONYMOUS: Caller = Object.freeze({ authenticated: false, scopes: new Set<string>() });
 

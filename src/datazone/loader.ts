@@ -59,6 +59,15 @@ export function createConnectionLoader(client: DataZoneClient, concurrency: numb
 
 export type ConnectionPageLoader = DataLoader<ConnectionListRequest, ConnectionListPage, string>;
 
+// This domain's loaders in the request context (src/core/context.ts names no domain).
+declare module '../core/context.js' {
+  interface Loaders {
+    connection: ConnectionLoader;
+    /** Pages of ListConnections. */
+    connectionPages: ConnectionPageLoader;
+  }
+}
+
 async function listConnections(client: DataZoneClient, request: ConnectionListRequest, scope: AwsCallScope): Promise<ConnectionListPage> {
   const output = await client.send(new ListConnectionsCommand(withScope({ ...request }, scope)));
   return { summaries: output.items ?? [], ...(output.nextToken ? { nextToken: output.nextToken } : {}) };

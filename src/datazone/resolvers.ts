@@ -1,11 +1,11 @@
 import type { ConnectionSummary, GetConnectionOutput } from '@aws-sdk/client-datazone';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { DataZoneConnectionFilter, Resolvers } from '../generated/resolvers-types.js';
-import type { GatewayContext } from '../server/context.js';
+import type { GatewayContext } from '../core/context.js';
 import { SECRETS_SCOPE } from '../auth/policy.js';
 import { badUserInput } from '../aws/errors.js';
 import { relayPage } from '../pagination/relay.js';
-import { resolveUnionMember } from '../schema/unions.js';
+import { resolveUnionMember } from '../graphql/unions.js';
 import { validateConnectionIds, validateConnectionListFilter, validateDomainIdentifier } from './ids.js';
 import { type ConnectionListRequest, type ConnectionParent, type ListedConnection, isListedConnection } from './model.js';
 import {

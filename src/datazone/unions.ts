@@ -1,5 +1,5 @@
 import type { ConnectionPropertiesOutput, RedshiftCredentials, RedshiftStorageProperties } from '@aws-sdk/client-datazone';
-import type { UnionMemberTypes } from '../schema/unions.js';
+import type { UnionMemberTypes } from '../graphql/unions.js';
 
 export const DATAZONE_UNKNOWN_MEMBER = 'DataZoneUnknownMember';
 

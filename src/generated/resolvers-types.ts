@@ -4,7 +4,7 @@ import type { ActionConnectorParent, DescribeResponseMetadata } from '../quicksi
 import type { ActionConnectorError, ReadAuthConfig, ReadAuthorizationCodeGrantMetadata, ReadAuthorizationCodeGrantDetails, ReadClientCredentialsGrantMetadata, ReadClientCredentialsGrantDetails, ReadBasicAuthConnectionMetadata, ReadAPIKeyConnectionMetadata, ReadNoneConnectionMetadata, ReadIamConnectionMetadata } from '@aws-sdk/client-quicksight';
 import type { ConnectionParent } from '../datazone/model.js';
 import type { PhysicalEndpoint, Configuration, ConnectionCredentials, RedshiftPropertiesOutput } from '@aws-sdk/client-datazone';
-import type { GatewayContext } from '../server/context.js';
+import type { GatewayContext } from '../core/context.js';
 export type Maybe<T> = T | null | undefined;
 export type InputMaybe<T> = T | null | undefined;
 export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;

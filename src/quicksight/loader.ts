@@ -59,6 +59,15 @@ export function createActionConnectorLoader(client: QuickSightClient, concurrenc
 
 export type ActionConnectorPageLoader = DataLoader<ActionConnectorListRequest, ActionConnectorListPage, string>;
 
+// This domain's loaders in the request context (src/core/context.ts names no domain).
+declare module '../core/context.js' {
+  interface Loaders {
+    actionConnector: ActionConnectorLoader;
+    /** Pages of ListActionConnectors / SearchActionConnectors. */
+    actionConnectorPages: ActionConnectorPageLoader;
+  }
+}
+
 /** ListActionConnectors, or SearchActionConnectors when the request carries a filter. */
 async function listActionConnectors(client: QuickSightClient, request: ActionConnectorListRequest, scope: AwsCallScope): Promise<ActionConnectorListPage> {
   const paging = { AwsAccountId: request.awsAccountId, MaxResults: request.maxResults, NextToken: request.nextToken };

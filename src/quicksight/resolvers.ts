@@ -14,11 +14,11 @@ import type {
   ReadAuthConfig,
 } from '@aws-sdk/client-quicksight';
 import type { QuickSightActionConnectorFilter, Resolvers } from '../generated/resolvers-types.js';
-import type { GatewayContext } from '../server/context.js';
+import type { GatewayContext } from '../core/context.js';
 import { badUserInput } from '../aws/errors.js';
 import { relayPage } from '../pagination/relay.js';
-import { pascalCaseMembers } from '../schema/members.js';
-import { resolveUnionMember } from '../schema/unions.js';
+import { pascalCaseMembers } from '../graphql/members.js';
+import { resolveUnionMember } from '../graphql/unions.js';
 import { validateActionConnectorKey, validateAwsAccountId } from './ids.js';
 import {
   type ActionConnectorKey,

@@ -3,7 +3,7 @@ import type {
   ReadAuthorizationCodeGrantCredentialsDetails,
   ReadClientCredentialsDetails,
 } from '@aws-sdk/client-quicksight';
-import type { UnionMemberTypes } from '../schema/unions.js';
+import type { UnionMemberTypes } from '../graphql/unions.js';
 
 export const QUICKSIGHT_UNKNOWN_MEMBER = 'QuickSightUnknownMember';
 

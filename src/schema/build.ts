@@ -6,7 +6,7 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { existsSync, readFileSync } from 'node:fs';
 import { AuthPolicy, stripAuthDirectives } from '../auth/policy.js';
 import { dataZoneResolvers } from '../datazone/resolvers.js';
-import { trackCredentialResponses } from '../server/caching.js';
+import { trackCredentialResponses } from './credential-responses.js';
 import { quickSightResolvers } from '../quicksight/resolvers.js';
 import { applyEnumFallbacks, enumResolversFromSdk } from './enums.js';
 import { applyMapEntries } from './maps.js';

@@ -8,10 +8,10 @@ import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/config.js';
 import { cachingHeadersPlugin } from './caching.js';
-import type { GatewayContext } from './context.js';
+import type { GatewayContext } from '../core/context.js';
 import { createArmor } from './armor.js';
-import { BoundedDocumentStore } from './documentStore.js';
-import { requestLogPlugin } from './requestLog.js';
+import { BoundedDocumentStore } from './document-store.js';
+import { requestLogPlugin } from './request-log.js';
 import { type Executor, fixedSchemaGateway } from './executor.js';
 
 /** Codes this gateway sets on purpose; any other error is masked before it leaves the process. */

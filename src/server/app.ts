@@ -12,11 +12,11 @@ import { createActionConnectorLoader, createActionConnectorPageLoader } from '..
 import { buildGatewaySchema } from '../schema/build.js';
 import { createApolloServer } from './apollo.js';
 import { type ExecutionStats, createExecutor } from './executor.js';
-import type { GatewayContext, Loaders } from './context.js';
+import type { GatewayContext, Loaders } from '../core/context.js';
 import type { AwsCallScope } from '../aws/call.js';
 import { type RequestScope, createHttpHandler, createHttpServer } from './http.js';
 import { createLogger } from './logger.js';
-import { FastPath } from './fastPath.js';
+import { FastPath } from './fast-path.js';
 
 export interface RunningGateway {
   /** e.g. `http://127.0.0.1:4000/graphql` */
@@ -74,7 +74,7 @@ export interface GatewayCore {
   apollo: ApolloServer<GatewayContext>;
   /** How many executions graphql-js and graphql-jit ran (see executor.ts). */
   executionStats: ExecutionStats;
-  /** Answers requests for compiled operations without Apollo's request pipeline (see fastPath.ts). */
+  /** Answers requests for compiled operations without Apollo's request pipeline (see fast-path.ts). */
   fastPath: FastPath;
   clients: AwsClients;
   sharedReads: SharedReads;

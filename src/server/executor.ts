@@ -16,8 +16,8 @@ import {
 } from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import { setFlagsFromString } from 'node:v8';
-import { type OperationCachePlan, planCachePolicy } from './cachePlan.js';
-import { markResponseWithCredentials } from './caching.js';
+import { type OperationCachePlan, planCachePolicy } from './cache-plan.js';
+import { markResponseWithCredentials } from '../schema/credential-responses.js';
 
 /**
  * How Apollo Server executes an operation here: graphql-js for the first executions of a parsed
@@ -30,8 +30,8 @@ import { markResponseWithCredentials } from './caching.js';
  * compiled once and kept as long as Apollo's document cache keeps its parsed document (a WeakMap
  * on the document). A document seen once, like most of a fuzzer's, never pays for a compilation.
  *
- * An operation whose cache policy the operation alone fixes (cachePlan.ts) is compiled a second
- * time, over the gateway's own resolvers, for the fast path (fastPath.ts), and registered under
+ * An operation whose cache policy the operation alone fixes (cache-plan.ts) is compiled a second
+ * time, over the gateway's own resolvers, for the fast path (fast-path.ts), and registered under
  * its exact source text and requested operation name (FastPlans) each time Apollo Server runs it
  * compiled. The fast path hands back to Apollo Server what it does not answer (Executor.handOff).
  *
@@ -64,14 +64,14 @@ export interface ExecutionStats {
   rerunForVariableErrors: number;
   /** Operations compiled so far. */
   compilations: number;
-  /** Requests answered by the fast path without Apollo Server's request pipeline (see fastPath.ts). */
+  /** Requests answered by the fast path without Apollo Server's request pipeline (see fast-path.ts). */
   fastPath: number;
   /** Requests the fast path ran, then handed to Apollo Server with their result (errors, variables that did not coerce). */
   handedOff: number;
 }
 
 /**
- * A compiled operation the fast path may serve (fastPath.ts): registered when Apollo Server runs it
+ * A compiled operation the fast path may serve (fast-path.ts): registered when Apollo Server runs it
  * compiled, so only after Apollo Server has parsed and validated its exact source text.
  */
 export interface FastPlan {
@@ -144,7 +144,7 @@ export type Executor = GatewayExecutor & {
   handOff(context: object, handOff: HandOff): void;
 };
 
-/** A compiled operation, with its cache plan (null: its `cache-control` depends on the data, see cachePlan.ts). */
+/** A compiled operation, with its cache plan (null: its `cache-control` depends on the data, see cache-plan.ts). */
 interface CompiledOperation {
   /** Compiled over the schema as Apollo Server runs it: every resolver wrapped for its per-field plugins. */
   compiled: CompiledQuery;

@@ -5,9 +5,9 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { type CallSignal, ClientClosedRequestError, RequestAbort, RequestDeadlineExceededError } from '../aws/call.js';
-import type { GatewayContext, RequestLogEntry } from './context.js';
+import type { GatewayContext, RequestLogEntry } from '../core/context.js';
 import { INCLUDE_TRACE_HEADER } from './apollo.js';
-import type { FastPath } from './fastPath.js';
+import type { FastPath } from './fast-path.js';
 
 /** Where Apollo Sandbox runs; always allowed by CORS besides the configured frontend origins. */
 export const APOLLO_SANDBOX_ORIGIN = 'https://studio.apollographql.com';
@@ -32,7 +32,7 @@ export interface HttpHandlerOptions {
   isReady: () => boolean;
   /** Overall deadline of one GraphQL request (REQUEST_DEADLINE_MS). */
   requestDeadlineMs: number;
-  /** Answers requests for operations Apollo Server has compiled already, without its pipeline (see fastPath.ts). */
+  /** Answers requests for operations Apollo Server has compiled already, without its pipeline (see fast-path.ts). */
   fastPath?: FastPath;
 }
 
@@ -165,7 +165,7 @@ export function createHttpHandler(options: HttpHandlerOptions) {
         context,
       );
       if (outcome.kind === 'served') {
-        // The headers Apollo Server and its plugins would write for this response (see fastPath.ts).
+        // The headers Apollo Server and its plugins would write for this response (see fast-path.ts).
         response.setHeader('cache-control', outcome.cacheControl);
         const earlier = response.getHeader('vary');
         response.setHeader('vary', earlier ? `${String(earlier)}, Authorization` : 'Authorization');

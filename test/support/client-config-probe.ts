@@ -8,8 +8,8 @@ import { DescribeActionConnectorCommand } from '@aws-sdk/client-quicksight';
 import { GetConnectionCommand } from '@aws-sdk/client-datazone';
 import { createAwsClients, destroyAwsClients } from '../../src/aws/clients.js';
 import { loadConfig } from '../../src/config/config.js';
-import { pointAwsSdkAtEmulator, startEmulator } from '../../src/emulator/index.js';
-import { DEMO_DOMAIN_ID, seedActionConnectors, seedConnections } from '../../src/emulator/seed.js';
+import { pointAwsSdkAtEmulator, startEmulator } from '../../tools/emulator/index.js';
+import { DEMO_DOMAIN_ID, seedActionConnectors, seedConnections } from '../../tools/emulator/seed.js';
 
 // Parsed at run time, where --allow-natives-syntax applies (esbuild would refuse the `%`).
 const hasFastProperties = new Function('object', 'return %HasFastProperties(object)') as (object: object) => boolean;

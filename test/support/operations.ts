@@ -18,7 +18,7 @@ import {
   parse,
   validate,
 } from 'graphql';
-import { SECRET_CANARY_PREFIX, seededIds } from '../../src/emulator/seed.js';
+import { SECRET_CANARY_PREFIX, seededIds } from '../../tools/emulator/seed.js';
 
 /** The random choices an operation is built from; backed by fast-check in the property tests. */
 export interface Chooser {

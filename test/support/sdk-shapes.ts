@@ -7,7 +7,7 @@ import {
   AUTHORIZATION_CODE_GRANT_CREDENTIALS_MEMBERS,
   CLIENT_CREDENTIALS_MEMBERS,
 } from '../../src/quicksight/unions.js';
-import type { UnionMemberType } from '../../src/schema/unions.js';
+import type { UnionMemberType } from '../../src/graphql/unions.js';
 
 /** The SDK's own static schemas of the two responses: the source of truth for completeness. */
 export const describeActionConnectorResponse = () => NormalizedSchema.of(DescribeActionConnectorResponse$ as never);

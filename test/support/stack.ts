@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
 import { Writable } from 'node:stream';
 import { type GatewayConfig, loadConfig } from '../../src/config/config.js';
-import { type Emulator, type EmulatorOptions, emulatorSdkEnvironment, startEmulator } from '../../src/emulator/index.js';
+import { type Emulator, type EmulatorOptions, emulatorSdkEnvironment, startEmulator } from '../../tools/emulator/index.js';
 import { type RunningGateway, startGateway } from '../../src/server/app.js';
 import { createLogger } from '../../src/server/logger.js';
 

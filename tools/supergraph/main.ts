@@ -4,12 +4,12 @@
  * real `@apollo/gateway` over their composition, the subgraphs named and placed as in
  * supergraph.yaml. Prints the gateway URL and bearer tokens.
  */
-import { mintDemoToken } from '../auth/demo-tokens.js';
+import { mintDemoToken } from '../demo/demo-tokens.js';
 import { randomBytes } from 'node:crypto';
-import { READ_SCOPE, SECRETS_SCOPE } from '../auth/policy.js';
-import { loadConfig } from '../config/config.js';
+import { READ_SCOPE, SECRETS_SCOPE } from '../../src/auth/policy.js';
+import { loadConfig } from '../../src/config/config.js';
 import { pointAwsSdkAtEmulator, startEmulator } from '../emulator/index.js';
-import { startGateway } from '../server/app.js';
+import { startGateway } from '../../src/server/app.js';
 import { DEFAULT_SUPERGRAPH_PORT, READY_BANNER, SUPERGRAPH_SUBGRAPHS } from './config.js';
 import { startDashboardsSubgraph } from './dashboards.js';
 import { composeSupergraph, fetchSubgraphSdl, startSupergraphGateway } from './gateway.js';

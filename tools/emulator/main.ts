@@ -1,6 +1,6 @@
 /// <reference types="node" />
 /**
- * CLI: `tsx src/emulator/main.ts` starts the AWS emulator with the demo data.
+ * CLI: `tsx tools/emulator/main.ts` starts the AWS emulator with the demo data.
  * Env: PORT (default 4566), HOST (default 127.0.0.1), EMULATOR_LATENCY_MS (default 0).
  */
 import { startEmulator } from './server.js';

@@ -12,7 +12,8 @@ import { ApolloGateway, type GraphQLDataSourceProcessOptions, RemoteGraphQLDataS
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { parse } from 'graphql';
-import { cachingHeadersPlugin, markResponseWithCredentials } from '../server/caching.js';
+import { cachingHeadersPlugin } from '../../src/server/caching.js';
+import { markResponseWithCredentials } from '../../src/schema/credential-responses.js';
 
 export interface SubgraphSource {
   name: string;

@@ -1,8 +1,9 @@
 import type { ExecutionResult } from 'graphql';
 import Negotiator from 'negotiator';
-import { CREDENTIAL_CACHE_CONTROL, responseHasCredentials } from './caching.js';
-import { cacheControlFor } from './cachePlan.js';
-import type { GatewayContext } from './context.js';
+import { CREDENTIAL_CACHE_CONTROL } from './caching.js';
+import { responseHasCredentials } from '../schema/credential-responses.js';
+import { cacheControlFor } from './cache-plan.js';
+import type { GatewayContext } from '../core/context.js';
 import type { Executor, FastPlan } from './executor.js';
 
 /**
@@ -14,7 +15,7 @@ import type { Executor, FastPlan } from './executor.js';
  * to an AWS call (`npm run bench:layers`): the document cache's SHA-256, a dozen plugin hooks and
  * their promises, the per-field cache-control instrumentation. For a request whose answer it
  * already knows how to give, none of that decides anything: the document is valid (Apollo said
- * so), its cache policy is fixed by the operation (cachePlan.ts), and no plugin acts on a
+ * so), its cache policy is fixed by the operation (cache-plan.ts), and no plugin acts on a
  * response without errors but the three whose headers are written here (`cache-control`,
  * `Vary: Authorization`, the request log's operation name).
  *

@@ -1,7 +1,5 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import type { Logger } from 'pino';
-import type { ConnectionLoader, ConnectionPageLoader } from '../datazone/loader.js';
-import type { ActionConnectorLoader, ActionConnectorPageLoader } from '../quicksight/loader.js';
-import type { AuthPolicy } from '../auth/policy.js';
 
 /** Who is calling, as the bearer token says. Anonymous callers have no scopes. */
 export interface Caller {
@@ -11,13 +9,13 @@ export interface Caller {
 }
 
 /** The per-request DataLoaders: made fresh for every request, never shared between callers. */
-export interface Loaders {
-  actionConnector: ActionConnectorLoader;
-  connection: ConnectionLoader;
-  /** Pages of ListActionConnectors / SearchActionConnectors. */
-  actionConnectorPages: ActionConnectorPageLoader;
-  /** Pages of ListConnections. */
-  connectionPages: ConnectionPageLoader;
+// Each domain's loader.ts adds its loaders here (declaration merging): this bottom layer names no domain.
+export interface Loaders {}
+
+/** What resolvers ask of the schema's authorization policy (AuthPolicy in src/auth/policy.ts). */
+export interface RequestPolicy {
+  /** Whether the selection below the field being resolved asks for a field that requires the secrets scope. */
+  selectsSecretFields(info: GraphQLResolveInfo): boolean;
 }
 
 /** What the one log line of a request says about its GraphQL side; filled in by requestLogPlugin. */
@@ -31,7 +29,7 @@ export interface GatewayContext {
   caller: Caller;
   loaders: Loaders;
   /** The schema's authorization policy (from its @requiresScopes/@authenticated), made once per process. */
-  policy: AuthPolicy;
+  policy: RequestPolicy;
   requestId: string;
   logger: Logger;
   /** Where the HTTP layer's access log line picks up the operation name and error codes. */

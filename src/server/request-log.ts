@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { GatewayContext } from './context.js';
+import type { GatewayContext } from '../core/context.js';
 
 /**
  * Copies the operation name and the final (formatted) error codes of a response into the request's

@@ -20,7 +20,7 @@ import {
 
 /**
  * The `cache-control` header Apollo's cache control plugin would compute for an operation, worked
- * out once per operation instead of per resolved field (see fastPath.ts, which serves operations
+ * out once per operation instead of per resolved field (see fast-path.ts, which serves operations
  * without Apollo's per-field instrumentation).
  *
  * The plugin restricts a request's policy by every field that resolves: the field's hint, its
@@ -34,7 +34,7 @@ import {
  * `_entities` the check is made per request; for any other, once, here.
  *
  * A plan computes what the plugin computes for an answer without errors; an answer with errors is
- * `no-store`, and Apollo Server itself answers those (fastPath.ts).
+ * `no-store`, and Apollo Server itself answers those (fast-path.ts).
  */
 
 export type CacheScope = 'PUBLIC' | 'PRIVATE';

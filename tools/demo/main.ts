@@ -2,13 +2,13 @@
  * `npm run demo`: the subgraph on the embedded AWS emulator with seeded connectors and
  * connections. Prints the URL, ready-made bearer tokens and an example query.
  */
-import { mintDemoToken } from './auth/demo-tokens.js';
+import { mintDemoToken } from './demo-tokens.js';
 import { randomBytes } from 'node:crypto';
-import { loadConfig } from './config/config.js';
-import { pointAwsSdkAtEmulator, startEmulator } from './emulator/index.js';
-import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID } from './emulator/seed.js';
-import { READ_SCOPE, SECRETS_SCOPE } from './auth/policy.js';
-import { startGateway } from './server/app.js';
+import { loadConfig } from '../../src/config/config.js';
+import { pointAwsSdkAtEmulator, startEmulator } from '../emulator/index.js';
+import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID } from '../emulator/seed.js';
+import { READ_SCOPE, SECRETS_SCOPE } from '../../src/auth/policy.js';
+import { startGateway } from '../../src/server/app.js';
 
 const emulatorPort = Number(process.env['EMULATOR_PORT'] ?? 4566);
 const emulator = await startEmulator({ port: emulatorPort, host: '127.0.0.1', latencyMs: Number(process.env['EMULATOR_LATENCY_MS'] ?? 0) });
