@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_DOMAIN_ID } from '../src/emulator/seed.js';
+import { DEMO_DOMAIN_ID } from '../tools/emulator/seed.js';
 import { READ, type Stack, mintToken, startStack } from './support/stack.js';
 
 /**
