@@ -313,20 +313,32 @@ describe('credential map entries over HTTP', () => {
 
   test('the shared read cache never holds an AWS answer with a credential entry: reader, secrets reader, reader again all reach AWS', async () => {
     const NAME_ONLY = `query($c: ID!) { dataZoneConnection(domainIdentifier: "${DEMO_DOMAIN_ID}", identifier: $c) { connectionId name } }`;
-    stack.emulator.resetCalls();
-    const entriesBefore = stack.gateway.sharedReads.stats().cacheEntries;
-    for (const token of [tokens.reader, tokens.reader, tokens.secrets, tokens.reader]) {
-      const plain = await stack.graphql(NAME_ONLY, { token, variables: { c: 'conn-glue-snowflake' } });
-      expect(plain.body.data).toEqual({ dataZoneConnection: { connectionId: 'conn-glue-snowflake', name: seededGlue.name } });
-      const maps = await stack.graphql(connectionQuery('conn-glue-snowflake').query, { token, variables: connectionQuery('conn-glue-snowflake').variables });
-      if (token === tokens.reader) expect(maps.text).not.toContain(SECRET_CANARY_PREFIX);
+    // One entry whose key is no secret field's member name, so only the key list can tell.
+    stack.emulator.putConnection({
+      domainId: DEMO_DOMAIN_ID,
+      connectionId: 'conn-map-one-entry',
+      name: 'map-one-entry',
+      type: 'KAFKA',
+      physicalEndpoints: [{ glueConnection: { name: 'msk', connectionProperties: { KAFKA_BOOTSTRAP_SERVERS: 'b-1.msk:9096', kafka_sasl_scram_password: `${SECRET_CANARY_PREFIX}one-entry` } } }],
+    });
+    for (const connectionId of ['conn-map-one-entry', 'conn-glue-snowflake']) {
+      stack.emulator.resetCalls();
+      const entriesBefore = stack.gateway.sharedReads.stats().cacheEntries;
+      for (const token of [tokens.reader, tokens.reader, tokens.secrets, tokens.reader]) {
+        const plain = await stack.graphql(NAME_ONLY, { token, variables: { c: connectionId } });
+        expect(plain.body.data?.['dataZoneConnection']?.connectionId).toBe(connectionId);
+        const maps = await stack.graphql(connectionQuery(connectionId).query, { token, variables: connectionQuery(connectionId).variables });
+        if (token === tokens.reader) expect(maps.text).not.toContain(SECRET_CANARY_PREFIX);
+        else expect(maps.text).toContain(SECRET_CANARY_PREFIX);
+      }
+      // Eight reads, eight AWS calls: none was answered from the cache, none was stored.
+      expect(callsOf(stack.emulator, 'GetConnection'), connectionId).toHaveLength(8);
+      expect(stack.gateway.sharedReads.stats().cacheEntries, connectionId).toBe(entriesBefore);
     }
-    // Eight reads, eight AWS calls (the first of each pair is not served from the cache either).
-    expect(callsOf(stack.emulator, 'GetConnection')).toHaveLength(8);
-    expect(stack.gateway.sharedReads.stats().cacheEntries).toBe(entriesBefore);
 
     // The control: a connection without credential entries is cached for readers.
     stack.emulator.resetCalls();
+    const entriesBefore = stack.gateway.sharedReads.stats().cacheEntries;
     for (let round = 0; round < 3; round += 1) await stack.graphql(NAME_ONLY, { token: tokens.reader, variables: { c: 'conn-spark-glue' } });
     expect(callsOf(stack.emulator, 'GetConnection')).toHaveLength(1);
     expect(stack.gateway.sharedReads.stats().cacheEntries).toBe(entriesBefore + 1);
