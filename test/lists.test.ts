@@ -45,7 +45,6 @@ function expectEachOnce(ids: string[], expected: string[]): void {
   expect([...ids].sort()).toEqual([...expected].sort());
 }
 
-
 const MAP_MEMBERS = new Set(['connectionProperties', 'sparkProperties', 'athenaProperties', 'pythonProperties', 'tokenUrlParametersMap', 'properties']);
 
 /** A copy of `value` without the entries of its string maps whose key names a credential. */

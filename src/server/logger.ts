@@ -51,7 +51,9 @@ export function redactCredentialKeys<T>(value: T, depth = 0): T {
   const entryKey = record['key'];
   const isCredentialEntry = typeof entryKey === 'string' && typeof record['value'] === 'string' && isCredentialMapKey(entryKey);
   let copy: Record<string, unknown> | undefined;
-  for (const [key, child] of Object.entries(record)) {
+  for (const key in record) {
+    if (!Object.prototype.hasOwnProperty.call(record, key)) continue;
+    const child = record[key];
     const redacted =
       typeof child === 'string'
         ? (isCredentialMapKey(key) || (isCredentialEntry && key === 'value') ? REDACTED : child)
