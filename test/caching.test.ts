@@ -124,7 +124,7 @@ describe('responses that carry a credential are `private, no-store`', () => {
     const outcomes = { withCredentials: 0, without: 0 };
     for (const connectionId of connectionIds) {
       const response = await stack.graphql(
-        `query($r: [_Any!]!) { _entities(representations: $r) { ... on DataZoneConnection ${secretSelection(schema, policy.secretFields, 'DataZoneConnection')} } }`,
+        `query($r: [_Any!]!) { _entities(representations: $r) { ... on DataZoneConnection ${secretSelection(schema, policy.mayCarryCredentials, 'DataZoneConnection')} } }`,
         { token: secretsReader, variables: { r: [{ __typename: 'DataZoneConnection', domainId: DEMO_DOMAIN_ID, connectionId }] } },
       );
       expect(response.body.errors, connectionId).toBeUndefined();
@@ -137,7 +137,7 @@ describe('responses that carry a credential are `private, no-store`', () => {
   });
 
   it('random operations over the schema (fast-check) - a credential in the answer always means `private, no-store`; a clean read without secret fields is `max-age=60, public`', async () => {
-    const generator = createOperationGenerator(schema, policy.secretFields);
+    const generator = createOperationGenerator(schema, policy.mayCarryCredentials);
     const outcomes = { withCredentials: 0, cacheable: 0 };
     await fc.assert(
       fc.asyncProperty(fc.gen(), fc.boolean(), async (g, asSecretsReader) => {

@@ -20,6 +20,7 @@ import {
   startEmulator,
 } from '../tools/emulator/index.js';
 import type { Emulator } from '../tools/emulator/index.js';
+import { isCredentialMapKey } from '../src/auth/credential-map-keys.js';
 
 const CREDENTIALS = { accessKeyId: 'AKIDEMULATORTEST', secretAccessKey: 'emulator-test-secret' };
 
@@ -176,6 +177,35 @@ const CREDENTIAL_PATHS = new Set([
   'props.sparkEmrProperties.managedEndpointCredentials.token',
 ]);
 
+/** Where GetConnectionOutput has a string map, as stringLeaves writes paths (`configurations[].properties`). */
+function dzMapPaths(): string[] {
+  // A string-to-string map is the bare number 128 in the SDK's schema arrays (kindOf calls it a scalar).
+  const isStringMap = (schema: Sch): boolean => {
+    let resolved = schema;
+    while (typeof resolved === 'function' || (Array.isArray(resolved) && (typeof resolved[0] === 'function' || resolved[0] === 0))) {
+      resolved = typeof resolved === 'function' ? (resolved as () => Sch)() : typeof resolved[0] === 'function' ? resolved[0] : resolved[4];
+    }
+    return resolved === 128;
+  };
+  const paths: string[] = [];
+  const walk = (schema: Sch, prefix: string): void => {
+    if (isStringMap(schema)) {
+      paths.push(prefix);
+      return;
+    }
+    const kind = kindOf(schema);
+    if (kind.k === 'struct') for (const [name, member] of kind.members) walk(member, prefix ? `${prefix}.${name}` : name);
+    else if (kind.k === 'list') walk(kind.value, `${prefix}[]`);
+  };
+  walk((DZ as unknown as Record<string, unknown>)['GetConnectionOutput$'], '');
+  return paths;
+}
+
+/** Whether a stringLeaves path is the value of a map entry whose key names a credential. */
+function isCredentialMapEntryPath(path: string): boolean {
+  return dzMapPaths().some((map) => path.startsWith(`${map}.`) && isCredentialMapKey(path.slice(map.length + 1)));
+}
+
 /** Independent re-implementation of what DataZone leaves out without withSecret=true. */
 function withoutSecrets(connection: GetConnectionOutput): GetConnectionOutput {
   const c = structuredClone(connection) as Record<string, any>;
@@ -281,19 +311,27 @@ describe('seed data', () => {
 
     const values: string[] = [];
     const credentialPathsSeen = new Set<string>();
+    const mapsWithCredentials = new Set<string>();
     for (const connection of connections) {
       for (const [path, value] of stringLeaves(connection, '', [])) {
         if (CREDENTIAL_PATHS.has(path)) {
           expect(value, path).toContain(SECRET_CANARY_PREFIX);
           credentialPathsSeen.add(path);
         }
+        if (isCredentialMapEntryPath(path)) {
+          expect(value, path).toContain(SECRET_CANARY_PREFIX);
+          mapsWithCredentials.add(dzMapPaths().find((map) => path.startsWith(`${map}.`))!);
+        }
         if (value.includes(SECRET_CANARY_PREFIX)) {
-          expect(CREDENTIAL_PATHS.has(path), `${path} must not contain the canary`).toBe(true);
+          expect(CREDENTIAL_PATHS.has(path) || isCredentialMapEntryPath(path), `${path} must not contain the canary`).toBe(true);
           values.push(value);
         }
       }
     }
     expect(credentialPathsSeen).toEqual(CREDENTIAL_PATHS);
+    // Every string map of GetConnectionOutput holds a credential entry somewhere in the seed.
+    expect(dzMapPaths()).toHaveLength(6);
+    expect([...mapsWithCredentials].sort()).toEqual([...dzMapPaths()].sort());
     expect(new Set(values).size).toBe(values.length);
   });
 });
@@ -369,7 +407,9 @@ describe('GetConnection through the DataZone SDK', () => {
       for (const withSecret of [false, undefined]) {
         const redacted = await getConnection(dz, id, withSecret);
         expect(stripMetadata(redacted)).toEqual(withoutSecrets(connection));
-        expect(JSON.stringify(redacted)).not.toContain(SECRET_CANARY_PREFIX);
+        // By default credential map entries come back without withSecret (the subgraph guards them); nothing else does.
+        const canaries = stringLeaves(stripMetadata(redacted), '', []).filter(([, value]) => value.includes(SECRET_CANARY_PREFIX));
+        for (const [path] of canaries) expect(isCredentialMapEntryPath(path), path).toBe(true);
         expect(redacted).not.toHaveProperty('connectionCredentials');
       }
       expect(emulator.calls.map((c) => [c.operation, c.params, c.withSecret])).toEqual([
@@ -434,6 +474,30 @@ describe('GetConnection through the DataZone SDK', () => {
     emulator.injectFault({ service: 'datazone', kind: 'error', errorName: 'AccessDeniedException' });
     const err = await failure(getConnection(dz1, 'conn-spark-emr', true));
     expect(JSON.stringify({ ...err, message: err.message })).not.toContain(SECRET_CANARY_PREFIX);
+  });
+
+  it('credentialMapEntries: withSecretOnly - credential map entries only with withSecret=true, ordinary entries always, summaries never', async () => {
+    const strict = await startEmulator({ port: 0, credentialMapEntries: 'withSecretOnly' });
+    const client = new DataZoneClient({ endpoint: strict.url, region: 'us-east-1', credentials: CREDENTIALS });
+    try {
+      const seeded = connections.find((c) => c.connectionId === 'conn-glue-snowflake')!;
+      const full = await getConnection(client, 'conn-glue-snowflake', true);
+      expect(stripMetadata(full)).toEqual(seeded);
+      for (const withSecret of [false, undefined]) {
+        const plain = await getConnection(client, 'conn-glue-snowflake', withSecret);
+        expect(JSON.stringify(plain)).not.toContain(SECRET_CANARY_PREFIX);
+        const properties = plain.physicalEndpoints?.[0]?.glueConnection?.connectionProperties ?? {};
+        expect(Object.keys(properties)).toEqual(expect.arrayContaining(['HOST', 'USERNAME', 'SECRET_ID', 'KAFKA_SASL_SCRAM_SECRETS_ARN']));
+        expect(Object.keys(properties).filter(isCredentialMapKey)).toEqual([]);
+        expect(plain.configurations?.[0]?.properties).toEqual({ 'spark.sql.shuffle.partitions': '200' });
+      }
+      const listed = await client.send(new DZ.ListConnectionsCommand({ domainIdentifier: DEMO_DOMAIN_ID, maxResults: 50 }));
+      expect(listed.items?.some((item) => item.connectionId === 'conn-glue-snowflake')).toBe(true);
+      expect(JSON.stringify(listed.items)).not.toContain(SECRET_CANARY_PREFIX);
+    } finally {
+      client.destroy();
+      await strict.close();
+    }
   });
 });
 

@@ -1,8 +1,9 @@
 /**
  * Nothing leaks, on any path: random operations over the real schema (fields, aliases, named and
  * inline fragments, union members, root fields and `_entities`) never put a seeded credential
- * (`SECRET-CANARY-…`) into a response body, a response header or a gateway log line for a caller
- * without `connections:secrets:read`. The positive control shows the canaries are reachable for a
+ * (`SECRET-CANARY-…`, in credential fields and in map entries whose key names a credential) into a
+ * response body, a response header or a gateway log line for a caller without
+ * `connections:secrets:read`. The positive control shows the canaries are reachable for a
  * secrets reader, so the negative result means something.
  */
 import * as fc from 'fast-check';
@@ -17,7 +18,8 @@ const SEED = Number(process.env['FC_SEED'] ?? 20_250_721);
 const RUNS_PER_CALLER = 60;
 
 const { schema, policy } = buildGatewaySchema();
-const generator = createOperationGenerator(schema, policy.secretFields);
+// Every field that may carry a credential: the secret fields and a map entry's value.
+const generator = createOperationGenerator(schema, policy.mayCarryCredentials);
 
 function headerText(headers: Headers): string {
   return [...headers].map(([name, value]) => `${name}: ${value}`).join('\n');
@@ -53,7 +55,7 @@ describe('leaks', () => {
     test(
       `Gateway - no response body, header or log line carries a SECRET-CANARY- value for ${caller} callers, over random operations`,
       async () => {
-        const coverage = { refusedWhole: 0, operations: 0, selectsSecrets: 0, asksWithSecret: 0, entities: 0, namedFragments: 0, inlineFragments: 0, aliases: 0, reachedAws: 0 };
+        const coverage = { refusedWhole: 0, operations: 0, selectsSecrets: 0, asksWithSecret: 0, entities: 0, namedFragments: 0, inlineFragments: 0, aliases: 0, reachedAws: 0, mapValuesRefused: 0 };
         console.info(`leaks: fast-check seed ${seed} for ${caller} callers (${RUNS_PER_CALLER} runs)`);
         await fc.assert(
           fc.asyncProperty(fc.gen(), async (g) => {
@@ -90,6 +92,8 @@ describe('leaks', () => {
             if (operation.usesInlineFragments) coverage.inlineFragments += 1;
             if (operation.usesAliases) coverage.aliases += 1;
             if (stack.emulator.calls.length > 0) coverage.reachedAws += 1;
+            // A credential map entry met on the way: its value refused at the entry's `value`.
+            if (response.body.errors?.some((error) => error.path?.at(-1) === 'value' && error.extensions?.['code'] === 'UNAUTHORIZED_FIELD_OR_TYPE')) coverage.mapValuesRefused += 1;
           }),
           { numRuns: RUNS_PER_CALLER, seed, endOnFailure: true },
         );
@@ -106,7 +110,10 @@ describe('leaks', () => {
         expect(coverage.inlineFragments).toBeGreaterThan(0);
         expect(coverage.aliases).toBeGreaterThan(0);
         // Only a reader gets past the root fields' policy, so only a reader's operations reach AWS.
-        if (caller === 'reader') expect(coverage.reachedAws).toBeGreaterThan(RUNS_PER_CALLER / 2);
+        if (caller === 'reader') {
+          expect(coverage.reachedAws).toBeGreaterThan(RUNS_PER_CALLER / 2);
+          expect(coverage.mapValuesRefused).toBeGreaterThan(0);
+        }
         else expect(coverage.reachedAws).toBe(0);
         console.info(`leaks: coverage for ${caller} callers ${JSON.stringify(coverage)}`);
       },
@@ -115,7 +122,7 @@ describe('leaks', () => {
   }
 
   test('Seeded canaries - a secrets reader asking withSecret: true sees every canary value of every seeded connection', async () => {
-    const selection = secretSelection(schema, policy.secretFields, 'DataZoneConnection');
+    const selection = secretSelection(schema, policy.mayCarryCredentials, 'DataZoneConnection');
     const { domainId } = seededIds();
     const allCanaries: string[] = [];
     for (const connection of seedConnections()) {
@@ -133,7 +140,8 @@ describe('leaks', () => {
     }
     // The seed has canaries in every kind of credential field the contract lists.
     expect(allCanaries.length).toBeGreaterThanOrEqual(20);
-    for (const field of ['accessKeyId', 'secretAccessKey', 'sessionToken', 'clientSecret', 'accessToken', 'refreshToken', 'jwtToken', 'authorizationCode', 'password', 'managedEndpointToken']) {
+    const mapEntries = ['PASSWORD', 'KAFKA_SASL_SCRAM_PASSWORD', 'Encrypted_Password', 's3a.secret.key', 'athena.password', 'SNOWFLAKE_TOKEN', 'client_secret', 'spark-defaults-secret.key'];
+    for (const field of ['accessKeyId', 'secretAccessKey', 'sessionToken', 'clientSecret', 'accessToken', 'refreshToken', 'jwtToken', 'authorizationCode', 'password', 'managedEndpointToken', ...mapEntries]) {
       expect(allCanaries.some((value) => value.endsWith(`-${field}`)), field).toBe(true);
     }
     expect(new Set(allCanaries).size).toBe(allCanaries.length);
@@ -141,7 +149,7 @@ describe('leaks', () => {
 
   test('Seeded canaries - the same operation right after a secrets reader returns none of them to a reader or an anonymous caller', async () => {
     // Interleaved on one server: nothing a secrets reader fetched may be served to the next caller.
-    const selection = secretSelection(schema, policy.secretFields, 'DataZoneConnection');
+    const selection = secretSelection(schema, policy.mayCarryCredentials, 'DataZoneConnection');
     const { domainId } = seededIds();
     const query = `query($d: ID!, $c: ID!) { dataZoneConnection(domainIdentifier: $d, identifier: $c, withSecret: true) { connectionId ${selection.slice(1, -1)} } }`;
     for (const connection of seedConnections()) {

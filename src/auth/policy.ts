@@ -7,6 +7,7 @@ import {
   type GraphQLSchema,
   type SelectionNode,
   type SelectionSetNode,
+  type TypeNode,
   GraphQLError,
   GraphQLIncludeDirective,
   GraphQLSkipDirective,
@@ -18,9 +19,14 @@ import {
   visit,
 } from 'graphql';
 import type { Caller, RequestPolicy } from '../core/context.js';
+import { MAP_ENTRY_TYPE } from '../graphql/maps.js';
+import { isCredentialMapKey } from './credential-map-keys.js';
 
 export const READ_SCOPE = 'connections:read';
 export const SECRETS_SCOPE = 'connections:secrets:read';
+
+/** The field of a map entry that holds its value: a credential when the entry's key names one (credential-map-keys.ts). */
+export const MAP_ENTRY_VALUE = `${MAP_ENTRY_TYPE}.value`;
 
 const AUTHENTICATED = 'authenticated';
 const REQUIRES_SCOPES = 'requiresScopes';
@@ -64,6 +70,11 @@ function requirementOf(directives: readonly ConstDirectiveNode[] | undefined): R
   return requirement;
 }
 
+/** The name of a field type in the SDL, below its lists and non-nulls. */
+function namedTypeOf(type: TypeNode): string {
+  return type.kind === Kind.NAMED_TYPE ? type.name.value : namedTypeOf(type.type);
+}
+
 /** One walk of a selection for `selectsSecretFields`. */
 interface SelectionWalk {
   schema: GraphQLSchema;
@@ -92,6 +103,15 @@ export class AuthPolicy implements RequestPolicy {
   private readonly fieldRequirements = new Map<string, Requirement>();
   /** `Type.field` coordinates whose field-level policy names the secrets scope. */
   readonly secretFields = new Set<string>();
+  /**
+   * Every field that may carry a credential: the secret fields, and a map entry's value (whether it
+   * does depends on the entry's key). Selecting one makes a secrets reader's read ask AWS for secrets.
+   */
+  readonly mayCarryCredentials: ReadonlySet<string>;
+  /** `Type.field` coordinates of the string maps (fields typed `[DataZoneStringMapEntry!]`). */
+  readonly mapFields = new Set<string>();
+  /** What a credential map entry asks of a caller: what the secret fields ask, the secrets scope. */
+  readonly credentialEntryRequirement: Requirement = { authenticated: true, scopes: [[SECRETS_SCOPE]] };
   private readonly selectionCache = new WeakMap<FieldNode, boolean>();
 
   constructor(typeDefs: DocumentNode) {
@@ -101,6 +121,7 @@ export class AuthPolicy implements RequestPolicy {
       const typeRequirement = requirementOf(definition.directives);
       if (typeRequirement) this.typeRequirements.set(typeName, typeRequirement);
       for (const field of definition.fields ?? []) {
+        if (namedTypeOf(field.type) === MAP_ENTRY_TYPE) this.mapFields.add(`${typeName}.${field.name.value}`);
         const requirement = requirementOf(field.directives);
         if (!requirement) continue;
         const coordinate = `${typeName}.${field.name.value}`;
@@ -108,6 +129,7 @@ export class AuthPolicy implements RequestPolicy {
         if (requirement.scopes?.some((allOf) => allOf.includes(SECRETS_SCOPE))) this.secretFields.add(coordinate);
       }
     }
+    this.mayCarryCredentials = new Set([...this.secretFields, MAP_ENTRY_VALUE]);
   }
 
   typeRequirement(typeName: string): Requirement | undefined {
@@ -119,7 +141,8 @@ export class AuthPolicy implements RequestPolicy {
   }
 
   /**
-   * Whether the operation selects any secret field below the field being resolved (through
+   * Whether the operation selects any field that may carry a credential (`mayCarryCredentials`: a
+   * secret field or a map entry's value) below the field being resolved (through
    * fragments, unions and `_entities`), leaving out selections that `@skip` / `@include` remove for
    * this request's variables. Cached per field node (parsed documents are reused) when no such
    * directive took part, since the answer then does not depend on the variables.
@@ -136,7 +159,7 @@ export class AuthPolicy implements RequestPolicy {
   }
 
   private fieldSelectsSecrets(walk: SelectionWalk, parentTypeName: string, field: FieldNode): boolean {
-    if (this.secretFields.has(`${parentTypeName}.${field.name.value}`)) return true;
+    if (this.mayCarryCredentials.has(`${parentTypeName}.${field.name.value}`)) return true;
     if (!field.selectionSet) return false;
     const parentType = walk.schema.getType(parentTypeName);
     if (!isObjectType(parentType)) return false;
@@ -168,9 +191,12 @@ export class AuthPolicy implements RequestPolicy {
   /**
    * Enforces the policy inside the subgraph: a field whose own policy, or whose object type's
    * policy, the caller does not meet resolves to `null` with UNAUTHORIZED_FIELD_OR_TYPE at its
-   * path; an entity type's policy also guards its `__resolveReference` for `_entities`.
+   * path; an entity type's policy also guards its `__resolveReference` for `_entities`. A map
+   * entry whose key names a credential is guarded like a secret field: its `value` is `null` with
+   * UNAUTHORIZED_FIELD_OR_TYPE at the value's path, its key and the other entries stay.
    */
   enforce(schema: GraphQLSchema): void {
+    this.guardCredentialMapEntries(schema);
     for (const type of Object.values(schema.getTypeMap())) {
       if (!isObjectType(type) || type.name.startsWith('__')) continue;
       for (const field of Object.values(type.getFields())) {
@@ -195,6 +221,18 @@ export class AuthPolicy implements RequestPolicy {
             : Promise.reject(unauthorizedFieldOrType());
       }
     }
+  }
+
+  private guardCredentialMapEntries(schema: GraphQLSchema): void {
+    const entryType = schema.getType(MAP_ENTRY_TYPE);
+    const valueField = isObjectType(entryType) ? entryType.getFields()['value'] : undefined;
+    if (!valueField) throw new Error(`${MAP_ENTRY_VALUE} is not in the schema`);
+    const resolve = valueField.resolve ?? defaultFieldResolver;
+    const requirement = this.credentialEntryRequirement;
+    valueField.resolve = (entry: { key: string }, args, context: { caller: Caller }, info) => {
+      if (isCredentialMapKey(entry.key) && !isSatisfied(requirement, context.caller)) throw unauthorizedFieldOrType();
+      return resolve(entry, args, context, info);
+    };
   }
 }
 

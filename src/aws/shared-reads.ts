@@ -9,11 +9,13 @@
  * `shareable: false` and the call goes straight to AWS, and callers holding the secrets scope use
  * UNSHARED_READS for everything, so a credential is neither stored in nor served from anything
  * shared between callers (CONTRACT.md, "Authorization"). As a second line of defence, a response
- * that nonetheless carries a credential member is never stored.
+ * that nonetheless carries a credential member, or a map entry whose key names a credential, is
+ * never stored.
  *
  * Values handed out are shared between requests: resolvers treat AWS responses as read-only.
  */
 
+import { isCredentialMapKey } from '../auth/credential-map-keys.js';
 import { type CallSignal, untilAborted } from './call.js';
 
 /** How a loader reads from AWS: through the shared coalescing/cache, or on its own. */
@@ -146,16 +148,21 @@ export class SharedReads implements AwsReads {
 }
 
 /**
- * A `containsSecret` check from the schema's secret fields (DataZone member names equal the field
- * names): true when any member of that name holds a value anywhere in the response.
+ * A `containsSecret` check from the schema's secret fields and string maps (DataZone member names
+ * equal the field names): true when any member of a secret field's name holds a value anywhere in
+ * the response, or a map member holds an entry whose key names a credential (credential-map-keys.ts).
  */
-export function secretMemberDetector(secretMemberNames: Iterable<string>): (value: unknown) => boolean {
+export function secretMemberDetector(secretMemberNames: Iterable<string>, mapMemberNames: Iterable<string> = []): (value: unknown) => boolean {
   const names = new Set(secretMemberNames);
+  const maps = new Set(mapMemberNames);
+  const hasCredentialEntry = (map: object): boolean =>
+    Object.entries(map).some(([key, entry]) => entry !== null && entry !== undefined && isCredentialMapKey(key));
   const visit = (value: unknown, depth: number): boolean => {
     if (value === null || typeof value !== 'object' || depth > 32) return false;
     if (Array.isArray(value)) return value.some((item) => visit(item, depth + 1));
     for (const [member, child] of Object.entries(value)) {
       if (names.has(member) && child !== null && child !== undefined) return true;
+      if (maps.has(member) && typeof child === 'object' && child !== null && hasCredentialEntry(child)) return true;
       if (visit(child, depth + 1)) return true;
     }
     return false;

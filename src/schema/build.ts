@@ -9,7 +9,7 @@ import { dataZoneResolvers } from '../datazone/resolvers.js';
 import { trackCredentialResponses } from './credential-responses.js';
 import { quickSightResolvers } from '../quicksight/resolvers.js';
 import { applyEnumFallbacks, enumResolversFromSdk } from './enums.js';
-import { applyMapEntries } from './maps.js';
+import { applyMapEntries } from '../graphql/maps.js';
 import { guardEntityRepresentations } from './representations.js';
 
 /** The SDL files, in the order they are concatenated. */

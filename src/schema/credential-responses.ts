@@ -1,5 +1,6 @@
 import { type GraphQLSchema, defaultFieldResolver, isObjectType } from 'graphql';
-import type { AuthPolicy } from '../auth/policy.js';
+import { isCredentialMapKey } from '../auth/credential-map-keys.js';
+import { type AuthPolicy, MAP_ENTRY_VALUE } from '../auth/policy.js';
 
 /*
  * Which responses carry a credential: a schema pass that marks the request when a secret field
@@ -24,18 +25,22 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
 }
 
 /**
- * Wraps the resolver of every secret field (from the policy, so no second list) to mark the request
- * when the field resolves to a value. Applied after `policy.enforce`: a field the caller may not
- * see throws before it could be marked.
+ * Wraps the resolver of every secret field (from the policy, so no second list), and of a map
+ * entry's value when its key names a credential, to mark the request when the field resolves to a
+ * value. Applied after `policy.enforce`: a field the caller may not see throws before it could be
+ * marked.
  */
 export function trackCredentialResponses(schema: GraphQLSchema, policy: AuthPolicy): void {
-  for (const coordinate of policy.secretFields) {
+  for (const coordinate of policy.mayCarryCredentials) {
     const [typeName = '', fieldName = ''] = coordinate.split('.');
     const type = schema.getType(typeName);
     const field = isObjectType(type) ? type.getFields()[fieldName] : undefined;
     if (!field) throw new Error(`Secret field ${coordinate} is not in the schema`);
     const resolve = field.resolve ?? defaultFieldResolver;
+    const carriesCredential: (parent: unknown) => boolean =
+      coordinate === MAP_ENTRY_VALUE ? (entry) => isCredentialMapKey((entry as { key: string }).key) : () => true;
     field.resolve = (parent, args, context: object, info) => {
+      if (!carriesCredential(parent)) return resolve(parent, args, context, info);
       const value = resolve(parent, args, context, info);
       if (isPromiseLike(value)) {
         return Promise.resolve(value).then((resolved) => {

@@ -92,7 +92,10 @@ export async function createGatewayCore(config: GatewayConfig, logger: Logger, c
   const verifyToken = createTokenVerifier(config.auth);
   const sharedReads = new SharedReads({
     cacheTtlMs: config.cache.ttlSeconds * 1000,
-    containsSecret: secretMemberDetector([...policy.secretFields].map((coordinate) => coordinate.split('.')[1] as string)),
+    containsSecret: secretMemberDetector(
+      [...policy.secretFields].map((coordinate) => coordinate.split('.')[1] as string),
+      [...policy.mapFields].map((coordinate) => coordinate.split('.')[1] as string),
+    ),
   });
   const executor = createExecutor(schema, { compileAfter: config.jitAfter });
   const apollo = createApolloServer(schema, config, logger, executor);

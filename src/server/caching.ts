@@ -14,7 +14,8 @@ import { responseHasCredentials } from '../schema/credential-responses.js';
  *   Router and CDNs share non-secret reads.
  * - A response that carries a credential is `private, no-store`, whatever the hints say. "Carries a
  *   credential" is decided by the schema's own policy (`policy.secretFields`, the fields that
- *   require the secrets scope): one of them resolved to a value in this request.
+ *   require the secrets scope): one of them resolved to a value in this request. A map entry whose
+ *   key names a credential (credential-map-keys.ts) counts as one of them.
  */
 
 export const CREDENTIAL_CACHE_CONTROL = 'private, no-store';

@@ -27,3 +27,4 @@ export {
   defaultErrorStatus,
 } from './errors.js';
 export { ACTION_CONNECTOR_SUMMARY_MEMBERS, CONNECTION_SUMMARY_MEMBERS, stripDataZoneSecrets, toWire } from './wire.js';
+export type { CredentialMapEntries } from './wire.js';

@@ -4,7 +4,8 @@
  * optional member at least once, plus one connector and one connection carrying a union member
  * and an enum value the SDK does not know (to demo the `$unknown` / raw-enum fallbacks).
  *
- * Every credential value contains `SECRET-CANARY-` and is distinct; no other value contains it.
+ * Every credential value contains `SECRET-CANARY-` and is distinct; no other value contains it. That
+ * includes the entries of string maps whose key names a credential (credential-map-keys.ts).
  * Functions return fresh objects on every call.
  */
 import type { ActionConnector } from '@aws-sdk/client-quicksight';
@@ -284,16 +285,37 @@ function glueConnection(connectionId: string, index: number, grant: 'AUTHORIZATI
     description: `Snowflake SALES database through Glue (${grant === 'AUTHORIZATION_CODE' ? 'user' : 'service'} OAuth)`,
     connectionType: 'SNOWFLAKE',
     matchCriteria: ['snowflake', 'sales', ep],
+    // Credential entries (credential-map-keys.ts) beside ordinary ones, in every map and in several
+    // spellings; the emulator returns them even without withSecret (EmulatorOptions.credentialMapEntries).
     connectionProperties: {
       HOST: 'acme-analytics.snowflakecomputing.com',
       PORT: '443',
       DATABASE: 'SALES',
       WAREHOUSE: 'ANALYTICS_WH',
       SCHEMA: 'PUBLIC',
+      USERNAME: `svc_sales_${ep}`,
+      SECRET_ID: `datazone/snowflake-sales-${ep}`,
+      KAFKA_SASL_SCRAM_SECRETS_ARN: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:AmazonMSK_sales-${ep}-Qr56St`,
+      ...(index === 1
+        ? { PASSWORD: canary(connectionId, `${ep}-PASSWORD`), KAFKA_SASL_SCRAM_PASSWORD: canary(connectionId, `${ep}-KAFKA_SASL_SCRAM_PASSWORD`) }
+        : { Encrypted_Password: canary(connectionId, `${ep}-Encrypted_Password`) }),
     },
-    sparkProperties: { 'spark.sql.catalog.snowflake.warehouse': 'ANALYTICS_WH', 'spark.executor.memory': '4g' },
-    athenaProperties: { 'athena.connector.spill.bucket': 'acme-athena-spill', 'athena.connector.lambda.memory': '3008' },
-    pythonProperties: { 'python.modules': 'snowflake-connector-python==3.12.0' },
+    sparkProperties: {
+      'spark.sql.catalog.snowflake.warehouse': 'ANALYTICS_WH',
+      'spark.executor.memory': '4g',
+      ...(index === 1
+        ? { 'spark.hadoop.fs.s3a.access.key': canary(connectionId, `${ep}-s3a.access.key`), 'spark.hadoop.fs.s3a.secret.key': canary(connectionId, `${ep}-s3a.secret.key`) }
+        : { 'spark.hadoop.fs.s3a.session.token': canary(connectionId, `${ep}-s3a.session.token`) }),
+    },
+    athenaProperties: {
+      'athena.connector.spill.bucket': 'acme-athena-spill',
+      'athena.connector.lambda.memory': '3008',
+      ...(index === 2 ? { password: canary(connectionId, `${ep}-athena.password`) } : {}),
+    },
+    pythonProperties: {
+      'python.modules': 'snowflake-connector-python==3.12.0',
+      ...(index === 1 ? { SNOWFLAKE_TOKEN: canary(connectionId, `${ep}-SNOWFLAKE_TOKEN`) } : {}),
+    },
     physicalConnectionRequirements: {
       subnetId: 'subnet-0a1b2c3d4e5f60718',
       subnetIdList: ['subnet-0a1b2c3d4e5f60718', 'subnet-0f1e2d3c4b5a69788'],
@@ -316,7 +338,11 @@ function glueConnection(connectionId: string, index: number, grant: 'AUTHORIZATI
           aWSManagedClientApplicationReference: `aws-managed-snowflake-${ep}`,
         },
         tokenUrl: 'https://acme-analytics.snowflakecomputing.com/oauth/token-request',
-        tokenUrlParametersMap: { scope: 'session:role:ANALYST', audience: 'snowflake' },
+        tokenUrlParametersMap: {
+          scope: 'session:role:ANALYST',
+          audience: 'snowflake',
+          ...(index === 1 ? { client_secret: canary(connectionId, `${ep}-client_secret`) } : {}),
+        },
         authorizationCodeProperties: {
           authorizationCode: canary(connectionId, `${ep}-authorizationCode`),
           redirectUri: 'https://dzd_demo0001.sagemaker.us-east-1.on.aws/oauth/callback',
@@ -380,7 +406,10 @@ export function seedConnections(): GetConnectionOutput[] {
       ],
       connectionCredentials: credentials('conn-glue-snowflake'),
       configurations: [
-        { classification: 'spark-defaults', properties: { 'spark.sql.shuffle.partitions': '200' } },
+        {
+          classification: 'spark-defaults',
+          properties: { 'spark.sql.shuffle.partitions': '200', 'spark.hadoop.fs.s3a.bucket.acme-sales.secret.key': canary('conn-glue-snowflake', 'spark-defaults-secret.key') },
+        },
         { classification: 'glue-catalog', properties: { catalogId: ACCOUNT, database: 'sales_federated' } },
       ],
       props: { glueProperties: { status: 'READY', errorMessage: 'Last refresh skipped 2 tables without SELECT grant.' } },

@@ -25,7 +25,7 @@ import {
   stripDataZoneSecrets,
   toWire,
 } from './wire.js';
-import type { WireObject } from './wire.js';
+import type { CredentialMapEntries, WireObject } from './wire.js';
 
 export type EmulatedService = 'quicksight' | 'datazone';
 export type EmulatedOperation =
@@ -105,6 +105,11 @@ export interface EmulatorOptions {
    * answers ThrottlingException, as the real services do. Default 0: no quota.
    */
   quotaPerSecond?: number;
+  /**
+   * Whether GetConnection and ListConnections return a map entry whose key names a credential
+   * without `withSecret=true` (see CredentialMapEntries in wire.ts). Default `'returned'`.
+   */
+  credentialMapEntries?: CredentialMapEntries;
 }
 
 export interface Emulator {
@@ -282,7 +287,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     }
     const full = JSON.stringify(toWire(connection, DATAZONE_DATE_TIME_MEMBERS));
     const redacted = toWire(connection, DATAZONE_DATE_TIME_MEMBERS) as WireObject;
-    stripDataZoneSecrets(redacted);
+    stripDataZoneSecrets(redacted, opts.credentialMapEntries);
     connections.set(key(domainId, connectionId), { withSecret: full, withoutSecret: JSON.stringify(redacted) });
     // ListConnections has no withSecret: summaries are always cut from the redacted record.
     connectionSummaries.set(key(domainId, connectionId), { owner: domainId, summary: pickMembers(redacted, CONNECTION_SUMMARY_MEMBERS) });

@@ -12,6 +12,8 @@
  * - Everything else is copied as it is, including keys and enum values the SDK does not know.
  */
 
+import { isCredentialMapKey } from '../../src/auth/credential-map-keys.js';
+
 export type WireObject = Record<string, unknown>;
 
 /** Timestamp members of QuickSight's ActionConnector that use date-time instead of epoch seconds: none. */
@@ -57,26 +59,54 @@ function child(obj: unknown, key: string): WireObject | undefined {
 }
 
 /**
+ * What DataZone does with a map entry whose key names a credential (credential-map-keys.ts) when
+ * `withSecret` is not true. Whether it passes such an entry through is not documented (Glue's own
+ * GetConnection returns passwords in `ConnectionProperties` unless told `HidePassword`), so the
+ * emulator answers the worst case by default, `'returned'`: the entry comes back without
+ * `withSecret`, and only the subgraph's own guard keeps it from readers. `'withSecretOnly'` treats
+ * it like the credential members below.
+ */
+export type CredentialMapEntries = 'returned' | 'withSecretOnly';
+
+/** Removes, in place, the entries of a wire map whose key names a credential. */
+function stripCredentialEntries(map: WireObject | undefined): void {
+  if (!map) return;
+  for (const key of Object.keys(map)) if (isCredentialMapKey(key)) delete map[key];
+}
+
+/**
  * Removes, in place, every credential member DataZone only returns with `withSecret=true`:
  * - `connectionCredentials`
  * - physicalEndpoints[].glueConnection.authenticationConfiguration.oAuth2Properties:
  *   `oAuth2Credentials` and `authorizationCodeProperties.authorizationCode`
  * - props.redshiftProperties.credentials.usernamePassword.password
  * - props.sparkEmrProperties: `credentials.password` and `managedEndpointCredentials.token`
+ * - with `mapEntries: 'withSecretOnly'`, the credential entries of every string map:
+ *   physicalEndpoints[].glueConnection `connectionProperties`, `sparkProperties`,
+ *   `athenaProperties`, `pythonProperties`, its oAuth2Properties' `tokenUrlParametersMap`, and
+ *   configurations[].properties
  * Works on wire objects (fresh copies made by toWire).
  */
-export function stripDataZoneSecrets(connection: WireObject): void {
+export function stripDataZoneSecrets(connection: WireObject, mapEntries: CredentialMapEntries = 'returned'): void {
+  const stripMaps = mapEntries === 'withSecretOnly';
   delete connection['connectionCredentials'];
   const endpoints = connection['physicalEndpoints'];
   if (Array.isArray(endpoints)) {
     for (const endpoint of endpoints) {
-      const oauth = child(child(child(endpoint, 'glueConnection'), 'authenticationConfiguration'), 'oAuth2Properties');
+      const glue = child(endpoint, 'glueConnection');
+      const oauth = child(child(glue, 'authenticationConfiguration'), 'oAuth2Properties');
+      if (stripMaps) {
+        for (const map of ['connectionProperties', 'sparkProperties', 'athenaProperties', 'pythonProperties']) stripCredentialEntries(child(glue, map));
+        stripCredentialEntries(child(oauth, 'tokenUrlParametersMap'));
+      }
       if (!oauth) continue;
       delete oauth['oAuth2Credentials'];
       const codeProps = child(oauth, 'authorizationCodeProperties');
       if (codeProps) delete codeProps['authorizationCode'];
     }
   }
+  const configurations = connection['configurations'];
+  if (stripMaps && Array.isArray(configurations)) for (const configuration of configurations) stripCredentialEntries(child(configuration, 'properties'));
   const props = child(connection, 'props');
   const usernamePassword = child(child(child(props, 'redshiftProperties'), 'credentials'), 'usernamePassword');
   if (usernamePassword) delete usernamePassword['password'];
