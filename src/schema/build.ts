@@ -1,6 +1,7 @@
 import * as dataZoneSdk from '@aws-sdk/client-datazone';
 import * as quickSightSdk from '@aws-sdk/client-quicksight';
 import { buildSubgraphSchema } from '@apollo/subgraph';
+import { mergeTypeDefs } from '@graphql-tools/merge';
 import { type DocumentNode, type GraphQLSchema, parse } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { existsSync, readFileSync } from 'node:fs';
@@ -26,10 +27,17 @@ function schemaDirectory(): URL {
   return found;
 }
 
+/**
+ * The SDL files as one document in which `type Query` is a single definition: the domain files'
+ * `extend type Query` blocks are merged into it. `_service { sdl }` prints this document, and not
+ * every composer reads extensions: `@graphql-mesh/compose-cli` turns each one into another
+ * `type Query` and keeps only the last (test/composition.test.ts composes with each composer).
+ */
 export function loadTypeDefs(): DocumentNode {
   const directory = schemaDirectory();
   const source = SCHEMA_FILES.map((file) => readFileSync(new URL(file, directory), 'utf8')).join('\n');
-  return parse(source);
+  // No `schema { query: Query }` added: the federation `@link` stays a bare `extend schema`.
+  return mergeTypeDefs([parse(source)], { throwOnConflict: true, useSchemaDefinition: false });
 }
 
 type SubgraphModule = Extract<Extract<Parameters<typeof buildSubgraphSchema>[0], readonly unknown[]>[number], { typeDefs: unknown }>;
