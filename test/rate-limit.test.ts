@@ -193,9 +193,36 @@ describe('FairRateLimiter, callers taking turns', () => {
     expect(queue.stats()).toEqual({ callers: 0, calls: 0 });
   });
 
+  it('while calls wait, starts are paced over the window: a caller arriving after a start waits a pace or two, not a window', async () => {
+    // Three starts per 300 ms window: one every 100 ms at the steady rate.
+    const queue = new FairRateLimiter(new SlidingWindowSlots(3, 300), 60_000);
+    const began = Date.now();
+    const starts: Array<[string, number]> = [];
+    const flood = Array.from({ length: 9 }, (_, index) => queue.acquire(turn('flooder', `r${index}`)).then(() => starts.push(['flooder', Date.now() - began])));
+    await vi.advanceTimersByTimeAsync(310);
+    const victim = queue.acquire(turn('victim', 'v0')).then(() => starts.push(['victim', Date.now() - began]));
+    await vi.advanceTimersByTimeAsync(2_000);
+    await Promise.all([...flood, victim]);
+    // A burst within the limit goes out at once; queued calls then start one per 100 ms, not three
+    // at each window's turn (300, 300, 300, 600, ...), which would have held the victim until 600.
+    expect(starts).toEqual([
+      ['flooder', 0],
+      ['flooder', 0],
+      ['flooder', 0],
+      ['flooder', 300],
+      ['flooder', 400],
+      ['victim', 500],
+      ['flooder', 600],
+      ['flooder', 700],
+      ['flooder', 800],
+      ['flooder', 900],
+    ]);
+  });
+
   it('a slot source that answers asynchronously is asked one question at a time, and callers still take turns', async () => {
     /** Like a store shared by replicas: every answer takes 10 ms, and every other one says "wait 50 ms". */
     class RemoteSlots implements SlotSource {
+      readonly paceMs = 0;
       open = 0;
       mostOpen = 0;
       asked = 0;

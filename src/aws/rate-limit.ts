@@ -43,6 +43,11 @@ export interface SlotSource {
    * it never rejects (a source that cannot reach its store answers from a local fallback).
    */
   take(): number | Promise<number>;
+  /**
+   * Time between two starts at the limit's steady rate, in ms. While calls wait, the queue starts
+   * them no closer together than this (see FairRateLimiter).
+   */
+  readonly paceMs: number;
   /** Roughly how long a call with `ahead` calls to start before it waits, in ms: the queue's bound is judged by it. */
   waitEstimateMs(ahead: number): number;
 }
@@ -54,12 +59,15 @@ export interface SlotSource {
 export class SlidingWindowSlots implements SlotSource {
   /** Start times of the last `limit` starts, oldest first. */
   private readonly starts: number[] = [];
+  readonly paceMs: number;
 
   constructor(
     private readonly limit: number,
     private readonly windowMs = 1_000 + RATE_WINDOW_GUARD_MS,
     private readonly now: () => number = () => Date.now(),
-  ) {}
+  ) {
+    this.paceMs = windowMs / limit;
+  }
 
   take(): number {
     const now = this.now();
@@ -73,8 +81,8 @@ export class SlidingWindowSlots implements SlotSource {
   }
 
   waitEstimateMs(ahead: number): number {
-    // A waiter behind `ahead` others starts no sooner than floor(ahead / limit) windows from now.
-    return Math.floor(ahead / this.limit) * this.windowMs;
+    // Waiters start one per pace (see FairRateLimiter).
+    return ahead * this.paceMs;
   }
 }
 
@@ -109,6 +117,12 @@ export interface FairQueueStats {
  * to one more than that of every other waiting caller: a caller with a long queue is refused long
  * before a caller with one call waiting is.
  *
+ * While calls wait, starts are paced: no two queued calls start closer together than the source's
+ * `paceMs`. A sliding window would otherwise hand out a whole window's starts at the instant its
+ * oldest ones expire, and a caller whose call arrives just after that instant would wait a whole
+ * window for its turn; paced, its turn comes within a pace or two. Calls that find the queue empty
+ * start at once as far as the source allows, so a burst within the limit still goes out together.
+ *
  * A caller, and a request, is in the queue only while one of its calls waits: an idle caller costs
  * nothing.
  */
@@ -117,10 +131,13 @@ export class FairRateLimiter {
   private waiting = 0;
   private asking = false;
   private timer: NodeJS.Timeout | undefined;
+  /** When the last call started (ms, `now`'s clock). */
+  private lastStart = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly source: SlotSource,
     private readonly maxWaitMs: number,
+    private readonly now: () => number = () => Date.now(),
   ) {}
 
   /**
@@ -134,7 +151,10 @@ export class FairRateLimiter {
     let answer: number | Promise<number> | undefined;
     if (this.lines.size === 0 && !this.asking && this.timer === undefined) {
       answer = this.source.take();
-      if (answer === 0) return Promise.resolve();
+      if (answer === 0) {
+        this.lastStart = this.now();
+        return Promise.resolve();
+      }
     }
     const shared = turn instanceof SharedTurns ? turn : undefined;
     const admitted = (shared ? shared.turns : [turn as CallTurn]).filter((candidate) => this.withinShare(candidate));
@@ -245,9 +265,12 @@ export class FairRateLimiter {
     return waiter;
   }
 
-  /** Asks the source for starts while calls wait and no answer is pending. */
+  /** Asks the source for starts while calls wait, no answer is pending and the pace allows one. */
   private pump(): void {
-    while (this.lines.size > 0 && !this.asking && this.timer === undefined) this.apply(this.source.take());
+    while (this.lines.size > 0 && !this.asking && this.timer === undefined) {
+      const paced = this.lastStart + this.source.paceMs - this.now();
+      this.apply(paced > 0 ? paced : this.source.take());
+    }
   }
 
   private apply(answer: number | Promise<number>): void {
@@ -264,7 +287,10 @@ export class FairRateLimiter {
     }
     if (answer <= 0) {
       // A start granted with nobody left waiting (all gave up while the source answered) goes unused.
-      if (this.lines.size > 0) this.next().start();
+      if (this.lines.size > 0) {
+        this.lastStart = this.now();
+        this.next().start();
+      }
       return;
     }
     if (this.lines.size === 0) return;
