@@ -44,12 +44,12 @@ export interface SlotSource {
    */
   take(): number | Promise<number>;
   /**
-   * Time between two starts at the limit's steady rate, in ms. While calls wait, the queue starts
-   * them no closer together than this (see FairRateLimiter).
+   * The pace at which the queue starts waiting calls (see FairRateLimiter): one every `intervalMs`
+   * (the limit's steady rate), and up to `burst` at once to catch up when it fell behind that pace
+   * (a timer that fired late on a busy event loop). The queue's bound is judged by it too: a call
+   * with `n` calls ahead waits about `n * intervalMs`.
    */
-  readonly paceMs: number;
-  /** Roughly how long a call with `ahead` calls to start before it waits, in ms: the queue's bound is judged by it. */
-  waitEstimateMs(ahead: number): number;
+  readonly pace: { readonly intervalMs: number; readonly burst: number };
 }
 
 /**
@@ -59,14 +59,15 @@ export interface SlotSource {
 export class SlidingWindowSlots implements SlotSource {
   /** Start times of the last `limit` starts, oldest first. */
   private readonly starts: number[] = [];
-  readonly paceMs: number;
+  /** A quarter of the window's starts may go at once to catch up. */
+  readonly pace: { intervalMs: number; burst: number };
 
   constructor(
     private readonly limit: number,
     private readonly windowMs = 1_000 + RATE_WINDOW_GUARD_MS,
     private readonly now: () => number = () => Date.now(),
   ) {
-    this.paceMs = windowMs / limit;
+    this.pace = { intervalMs: windowMs / limit, burst: Math.max(1, Math.floor(limit / 4)) };
   }
 
   take(): number {
@@ -80,10 +81,6 @@ export class SlidingWindowSlots implements SlotSource {
     return 0;
   }
 
-  waitEstimateMs(ahead: number): number {
-    // Waiters start one per pace (see FairRateLimiter).
-    return ahead * this.paceMs;
-  }
 }
 
 /** One waiting call, queued in one place per caller that waits on it (several for a shared call). */
@@ -103,6 +100,8 @@ export interface FairQueueStats {
   callers: number;
   /** Waiting calls (a shared call counts once). */
   calls: number;
+  /** Calls started so far. */
+  started: number;
 }
 
 /**
@@ -117,11 +116,13 @@ export interface FairQueueStats {
  * to one more than that of every other waiting caller: a caller with a long queue is refused long
  * before a caller with one call waiting is.
  *
- * While calls wait, starts are paced: no two queued calls start closer together than the source's
- * `paceMs`. A sliding window would otherwise hand out a whole window's starts at the instant its
- * oldest ones expire, and a caller whose call arrives just after that instant would wait a whole
- * window for its turn; paced, its turn comes within a pace or two. Calls that find the queue empty
- * start at once as far as the source allows, so a burst within the limit still goes out together.
+ * While calls wait, starts are paced (the source's `pace`, scheduled as GCRA does: a start is due
+ * one interval after the previous one was due, so a timer that fires late is caught up with a few
+ * starts at once instead of slowing every start after it). A sliding window alone would hand out a
+ * whole window's starts at the instant its oldest ones expire, and a caller whose call arrives just
+ * after that instant would wait a whole window for its turn; paced, its turn comes within a few
+ * intervals. Calls that find the queue empty start at once as far as the source allows, so a burst
+ * within the limit still goes out together.
  *
  * A caller, and a request, is in the queue only while one of its calls waits: an idle caller costs
  * nothing.
@@ -129,10 +130,11 @@ export interface FairQueueStats {
 export class FairRateLimiter {
   private readonly lines = new Map<string, CallerLine>();
   private waiting = 0;
+  private startedCount = 0;
   private asking = false;
   private timer: NodeJS.Timeout | undefined;
-  /** When the last call started (ms, `now`'s clock). */
-  private lastStart = Number.NEGATIVE_INFINITY;
+  /** When the next start is due at the pace (GCRA's theoretical arrival time; `now`'s clock). */
+  private due = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly source: SlotSource,
@@ -152,7 +154,7 @@ export class FairRateLimiter {
     if (this.lines.size === 0 && !this.asking && this.timer === undefined) {
       answer = this.source.take();
       if (answer === 0) {
-        this.lastStart = this.now();
+        this.started();
         return Promise.resolve();
       }
     }
@@ -193,7 +195,7 @@ export class FairRateLimiter {
   }
 
   stats(): FairQueueStats {
-    return { callers: this.lines.size, calls: this.waiting };
+    return { callers: this.lines.size, calls: this.waiting, started: this.startedCount };
   }
 
   /**
@@ -211,7 +213,7 @@ export class FairRateLimiter {
     }
     let ahead = own;
     for (const [caller, other] of this.lines) if (caller !== turn.caller) ahead += Math.min(other.size, own + 1);
-    return this.source.waitEstimateMs(ahead) < this.maxWaitMs;
+    return ahead * this.source.pace.intervalMs < this.maxWaitMs;
   }
 
   private enter(waiter: Waiter, place: CallTurn): void {
@@ -265,11 +267,18 @@ export class FairRateLimiter {
     return waiter;
   }
 
+  private started(): void {
+    this.startedCount += 1;
+    this.due = Math.max(this.due, this.now()) + this.source.pace.intervalMs;
+  }
+
   /** Asks the source for starts while calls wait, no answer is pending and the pace allows one. */
   private pump(): void {
+    const { intervalMs, burst } = this.source.pace;
     while (this.lines.size > 0 && !this.asking && this.timer === undefined) {
-      const paced = this.lastStart + this.source.paceMs - this.now();
-      this.apply(paced > 0 ? paced : this.source.take());
+      // The next start may come up to `burst - 1` intervals before it is due.
+      const early = this.due - (burst - 1) * intervalMs - this.now();
+      this.apply(early > 0 ? early : this.source.take());
     }
   }
 
@@ -288,7 +297,7 @@ export class FairRateLimiter {
     if (answer <= 0) {
       // A start granted with nobody left waiting (all gave up while the source answered) goes unused.
       if (this.lines.size > 0) {
-        this.lastStart = this.now();
+        this.started();
         this.next().start();
       }
       return;
