@@ -15,13 +15,15 @@
  *                           requests so that AWS calls per request are exact)
  *   BENCH_C_REQUESTS        requests per measured round of C (default 30)
  *   BENCH_E_REQUESTS        requests of E (default 100000; RSS read at 20 % and 100 %)
- *   BENCH_SCENARIOS         which to run, e.g. "A,B" (default A,B,C,D,E)
+ *   BENCH_SCENARIOS         which to run, e.g. "A,B" (default A,B,C,D,E,F)
  *   BENCH_OUTPUT            results file (default bench/results.md)
  *   BENCH_MAX_SECONDS       watchdog for the whole run (default 900)
  *   BENCH_A_LATENCIES       emulator latencies of scenario A in ms (default "0,20")
  *   BENCH_CPU_PROF          a directory: run the gateways and the baseline with `node --cpu-prof` writing there
  *   BENCH_BASELINE_FAST_CONFIG  1: give the baseline's SDK client the gateway's fast-config
  *                           workaround too (src/aws/clients.ts); by default it is the SDK as shipped
+ *   BENCH_F_SECONDS         how long the victim of F reads under each flood (default 20)
+ *   BENCH_F_FLOODS          the flooder's concurrent requests in F, one run each (default "80,160")
  */
 import autocannon from 'autocannon';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -29,6 +31,8 @@ import os from 'node:os';
 import { type Proc, cpuMs, killChildren, startProcess, startScriptNodeOptions } from './processes.js';
 import { BENCH_DOMAIN, BENCH_IDS, CONNECTION_FIELDS, ENTITIES_QUERY, HOT_ID, connectionBody, rotatingConnectionBody } from './shared.js';
 import { BENCH_JWT_SECRET, benchReaderToken } from './token.js';
+import { mintDemoToken } from '../tools/demo/demo-tokens.js';
+import { READ_SCOPE } from '../src/auth/policy.js';
 import { emulatorSdkEnvironment } from '../tools/emulator/sdk-environment.js';
 
 const env = process.env;
@@ -45,7 +49,7 @@ const B_CONNECTIONS = Math.max(1, num('BENCH_B_CONNECTIONS', 4));
 const B_REQUESTS = Math.max(1, num('BENCH_B_REQUESTS', 600));
 const C_REQUESTS = Math.max(1, num('BENCH_C_REQUESTS', 30));
 const E_REQUESTS = Math.max(1000, num('BENCH_E_REQUESTS', 100_000));
-const SCENARIOS = new Set((env['BENCH_SCENARIOS'] ?? 'A,B,C,D,E').split(',').map((name) => name.trim().toUpperCase()));
+const SCENARIOS = new Set((env['BENCH_SCENARIOS'] ?? 'A,B,C,D,E,F').split(',').map((name) => name.trim().toUpperCase()));
 const OUTPUT = env['BENCH_OUTPUT'] ?? 'bench/results.md';
 const MAX_SECONDS = num('BENCH_MAX_SECONDS', 900);
 /** The gateway's AWS_MAX_CONCURRENCY default, used by both sides and by C's ideal. */
@@ -57,6 +61,8 @@ const A_LATENCIES = (env['BENCH_A_LATENCIES'] ?? `0,${LATENCY_MS}`).split(',').m
 const AWS_QUOTA_PER_SECOND = 20;
 /** The gateway's default client-side limit (AWS_RATE_LIMIT_PER_SECOND), under that quota. */
 const GATEWAY_RATE_LIMIT = 15;
+const F_SECONDS = Math.max(1, num('BENCH_F_SECONDS', 20));
+const F_FLOODS = (env['BENCH_F_FLOODS'] ?? '80,160').split(',').map(Number).filter((count) => Number.isInteger(count) && count > 0);
 
 // ---- watchdog (children: bench/processes.ts) --------------------------------------------------
 
@@ -454,6 +460,7 @@ async function main(): Promise<void> {
 
   if (SCENARIOS.has('D')) await scenarioD(baseline, token);
   if (SCENARIOS.has('E')) await scenarioE(baseline, token);
+  if (SCENARIOS.has('F')) await scenarioF();
 
   await baseline.stop();
   await emulator.stop();
@@ -566,6 +573,101 @@ async function scenarioE(baseline: Proc, token: string): Promise<void> {
   await gateway.stop();
   const gatewayGrowth = growth['gateway-e'] as number;
   verdict('E', gatewayGrowth < 0.1, `gateway RSS growth ${(100 * gatewayGrowth).toFixed(1)} % from ${step} to ${E_REQUESTS} requests (target < 10 %)`);
+}
+
+/** The connections F's victim reads, in rotation: never among the flooder's ids. */
+const VICTIM_IDS = BENCH_IDS.slice(-100);
+/** Starts the flood this long before the victim's first read, so that the victim meets a full queue. */
+const FLOOD_LEAD_SECONDS = 3;
+
+/**
+ * F (fairness): one caller floods, another reads one connection at a time. The flooder's every
+ * request is `_entities` with three ids no one ever asked for (each costs an AWS call; they do not
+ * exist, as an attacker's would not); the victim reads existing connections the flood never
+ * touches, with the cache off, so each of its reads is an AWS call too and no flood call can
+ * answer it.
+ */
+async function scenarioF(): Promise<void> {
+  await control(`/latency?ms=${LATENCY_MS}`);
+  await control(`/quota?perSecond=${AWS_QUOTA_PER_SECOND}`);
+  const [flooderToken, victimToken] = await Promise.all([
+    mintDemoToken(BENCH_JWT_SECRET, 'bench-flooder', [READ_SCOPE]),
+    mintDemoToken(BENCH_JWT_SECRET, 'bench-victim', [READ_SCOPE]),
+  ]);
+  say();
+  say(`## F. Fairness: one caller floods, another reads one connection at a time, emulator latency ${LATENCY_MS} ms`);
+  say();
+  say(`A fresh gateway per flood with the default client-side limit of ${GATEWAY_RATE_LIMIT} calls/s per operation and AWS_RATE_LIMIT_MAX_WAIT_MS at its default, cache off; the emulator enforces AWS's quota of ${AWS_QUOTA_PER_SECOND} calls/s. The flooder (its own token) keeps N requests in flight, each \`_entities\` with three ids never asked for before (every one an AWS call, answered NOT_FOUND). ${FLOOD_LEAD_SECONDS} s into the flood, the victim (another token) reads one connection at a time for ${F_SECONDS} s, each read a different existing connection, none of the flooder's. Victim latency: autocannon's percentiles over its reads; a failure is any answer with an error. AWS calls come from the emulator's log over the flood's ${F_SECONDS + FLOOD_LEAD_SECONDS} s: the victim's are its reads (one call each), the flooder's the rest. Refused: the flooder's calls refused at once as THROTTLED (over its share), counted in its answers.`);
+  say();
+  say('| flood (concurrent requests) | victim reads | victim failures | victim p50 ms | victim p99 ms | victim max ms | victim AWS calls/s | flooder AWS calls/s | flooder calls refused | AWS calls/s in all | max in any 1 s | AWS throttled |');
+  say('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  const results: Array<{ flood: number; failures: number; p99: number; flooderPerSecond: number }> = [];
+  for (const flood of F_FLOODS) {
+    const gateway = await startGateway(`gateway-f${flood}`, { CACHE_TTL_SECONDS: '0', AWS_RATE_LIMIT_PER_SECOND: String(GATEWAY_RATE_LIMIT) });
+    const before = await control('/calls');
+    let floodSequence = 0;
+    let refused = 0;
+    const flooding = autocannon({
+      url: gateway.url,
+      method: 'POST',
+      connections: flood,
+      duration: F_SECONDS + FLOOD_LEAD_SECONDS,
+      timeout: 30,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${flooderToken}` },
+      requests: [
+        {
+          setupRequest: (request) => {
+            const sequence = floodSequence++;
+            const representations = [0, 1, 2].map((index) => ({ __typename: 'DataZoneConnection', domainId: BENCH_DOMAIN, connectionId: `flood-${flood}-${sequence}-${index}` }));
+            return { ...request, body: post(ENTITIES_QUERY, { representations }) };
+          },
+          onResponse: (_status, body) => {
+            refused += body.split('"code":"THROTTLED"').length - 1;
+          },
+        },
+      ],
+    });
+    await new Promise((resolve) => setTimeout(resolve, FLOOD_LEAD_SECONDS * 1000));
+    let victimSequence = 0;
+    let victimOk = 0;
+    const victim = await autocannon({
+      url: gateway.url,
+      method: 'POST',
+      connections: 1,
+      duration: F_SECONDS,
+      timeout: 30,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${victimToken}` },
+      requests: [
+        {
+          setupRequest: (request) => ({ ...request, body: connectionBody(VICTIM_IDS[victimSequence++ % VICTIM_IDS.length] as string) }),
+          onResponse: (status, body) => {
+            if (status === 200 && noErrors(body)) victimOk += 1;
+          },
+        },
+      ],
+    });
+    const flooded = await flooding;
+    // Counted as the flood ends: the calls still queued for its cut-off requests go with the gateway process.
+    const after = await control(`/calls?from=${before['count']}&window=1`);
+    await gateway.stop();
+    const floodSeconds = flooded.duration;
+    const victimReads = victim.requests.total;
+    const failures = victimReads - victimOk + victim.errors + victim.timeouts;
+    const accepted = (after['calls'] as number) - (after['throttled'] as number);
+    const flooderPerSecond = (accepted - victimOk) / floodSeconds;
+    results.push({ flood, failures, p99: victim.latency.p99, flooderPerSecond });
+    say(
+      `| ${flood} | ${victimReads} | ${failures} | ${f1(victim.latency.p50)} | ${f1(victim.latency.p99)} | ${f1(victim.latency.max)} | ${f1(victimOk / victim.duration)} | ${f1(flooderPerSecond)} | ${refused} | ${f1(accepted / floodSeconds)} | ${after['maxPerSecond']} | ${after['throttled']} |`,
+    );
+  }
+  await control('/quota?perSecond=0');
+  for (const result of results) {
+    verdict(
+      `F (${result.flood})`,
+      result.failures === 0 && result.p99 < 1_000 && result.flooderPerSecond >= GATEWAY_RATE_LIMIT / 2,
+      `victim: ${result.failures} failures, p99 ${f0(result.p99)} ms (targets: none, < 1000 ms); flooder still got ${f1(result.flooderPerSecond)} AWS calls/s (target: at least its half of ${GATEWAY_RATE_LIMIT}/s)`,
+    );
+  }
 }
 
 async function checkSameAnswers(gateway: Proc, baseline: Proc, token: string): Promise<void> {

@@ -22,6 +22,16 @@ export function scopesOf(payload: JWTPayload): Set<string> {
   return scopes;
 }
 
+/**
+ * Whom a verified token names (see Caller.principal): its subject, else the OAuth client it was
+ * issued to (`client_id`, as in RFC 9068 access tokens, or OpenID Connect's `azp`).
+ */
+export function principalOf(payload: JWTPayload): string | undefined {
+  if (typeof payload.sub === 'string' && payload.sub !== '') return `sub:${payload.sub}`;
+  for (const claim of [payload['client_id'], payload['azp']]) if (typeof claim === 'string' && claim !== '') return `client:${claim}`;
+  return undefined;
+}
+
 /** How long a verified token is taken as verified without checking its signature again. */
 export const VERIFIED_TOKEN_TTL_MS = 60_000;
 const VERIFIED_TOKEN_MAX_ENTRIES = 10_000;
@@ -94,7 +104,8 @@ export function createTokenVerifier(config: AuthConfig): TokenVerifier {
       const code = (error as { code?: unknown }).code;
       throw unauthenticated(code === 'ERR_JWT_EXPIRED' ? 'the token has expired' : 'the token could not be verified');
     }
-    const caller: Caller = Object.freeze({ authenticated: true, subject: payload.sub, scopes: scopesOf(payload) });
+    const principal = principalOf(payload);
+    const caller: Caller = Object.freeze({ authenticated: true, subject: payload.sub, ...(principal ? { principal } : {}), scopes: scopesOf(payload) });
     verified.set(token, caller, payload.exp);
     return caller;
   };

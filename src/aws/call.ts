@@ -11,6 +11,63 @@ import type { QuickSightClient } from '@aws-sdk/client-quicksight';
 export interface AwsCallScope {
   requestId?: string;
   signal?: CallSignal;
+  /**
+   * Who the request is made for, as the client-side rate limit's fair queue knows callers
+   * (`Caller.principal`: a claim of the verified token, never the token itself). Absent for
+   * callers the token does not name (and anonymous ones): they share one turn.
+   */
+  caller?: string;
+  /**
+   * Set instead of `caller` on a call shared by several requests (see shared-reads.ts): every
+   * caller waiting on it, so that it takes the earliest of their turns.
+   */
+  turns?: SharedTurns;
+}
+
+/** A caller's place in the rate limiter's fair queue: its key, then the request within it. */
+export interface CallTurn {
+  /** The caller's key; `UNIDENTIFIED_CALLER` for anonymous callers and tokens that name no one. */
+  caller: string;
+  request: string;
+}
+
+/** The one key that anonymous callers and tokens naming no subject or client share. */
+export const UNIDENTIFIED_CALLER = '';
+
+/** The turn a call of `scope` takes. */
+export function turnOf(scope: AwsCallScope | undefined): CallTurn {
+  return { caller: scope?.caller ?? UNIDENTIFIED_CALLER, request: scope?.requestId ?? '' };
+}
+
+/**
+ * The callers waiting on one shared AWS call: the one that started it, then each caller that
+ * joined it (once per caller, at the turn of the first of its requests that joined). The rate
+ * limiter queues the call in each of their turns and starts it at whichever comes first: a caller
+ * with a long queue of its own cannot hold another caller's read of the same id behind that queue.
+ */
+export class SharedTurns {
+  readonly #turns: CallTurn[];
+  readonly #watchers = new Set<(turn: CallTurn) => void>();
+
+  constructor(first: CallTurn) {
+    this.#turns = [first];
+  }
+
+  get turns(): readonly CallTurn[] {
+    return this.#turns;
+  }
+
+  join(turn: CallTurn): void {
+    if (this.#turns.some((known) => known.caller === turn.caller)) return;
+    this.#turns.push(turn);
+    for (const watcher of this.#watchers) watcher(turn);
+  }
+
+  /** Tells `watcher` of every caller that joins from now on; returns the function that stops it. */
+  watch(watcher: (turn: CallTurn) => void): () => void {
+    this.#watchers.add(watcher);
+    return () => this.#watchers.delete(watcher);
+  }
 }
 
 /** The header carrying the gateway's request id on every AWS call. */
@@ -48,7 +105,7 @@ const callScopes = new WeakMap<object, AwsCallScope>();
 
 /** Attaches `scope` to a command input (before `new XCommand(input)`); returns the input. */
 export function withScope<I extends object>(input: I, scope: AwsCallScope): I {
-  if (scope.requestId !== undefined || scope.signal !== undefined) callScopes.set(input, scope);
+  if (scope.requestId !== undefined || scope.signal !== undefined || scope.caller !== undefined || scope.turns !== undefined) callScopes.set(input, scope);
   return input;
 }
 

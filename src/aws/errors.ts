@@ -16,7 +16,7 @@ const CODE_BY_AWS_ERROR: Readonly<Record<string, GatewayErrorCode>> = {
   AccessDeniedException: 'FORBIDDEN',
   UnauthorizedException: 'FORBIDDEN',
   ThrottlingException: 'THROTTLED',
-  // Our own client-side rate limiter (src/aws/rate-limit.ts) refusing a call that would queue too long.
+  // Our own client-side rate limiter (src/aws/rate-limit.ts) refusing a call of a caller over its share.
   ClientRateLimitExceeded: 'THROTTLED',
   ValidationException: 'BAD_USER_INPUT',
   InvalidParameterValueException: 'BAD_USER_INPUT',
@@ -32,8 +32,12 @@ const MESSAGE_BY_CODE: Readonly<Record<GatewayErrorCode, string>> = {
   UPSTREAM_ERROR: 'could not be read: AWS failed or did not answer in time',
 };
 
-/** The call never reached AWS: the gateway's own rate limiter had too many calls queued. */
-const CLIENT_RATE_LIMIT_MESSAGE = 'could not be read: too many AWS calls are queued in the gateway, try again shortly';
+/**
+ * The call never reached AWS: the gateway's own rate limiter refused it, because the caller already
+ * has so many calls queued that this one would wait too long for its share of the limit.
+ */
+const CLIENT_RATE_LIMIT_MESSAGE =
+  'could not be read: too many AWS calls are queued in the gateway for this caller, which is over its share of the AWS rate limit; try again shortly';
 
 export interface AwsErrorDetails {
   service: AwsServiceName;

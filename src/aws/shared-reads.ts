@@ -16,17 +16,19 @@
  */
 
 import { isCredentialMapKey } from '../auth/credential-map-keys.js';
-import { type CallSignal, untilAborted } from './call.js';
+import { type AwsCallScope, SharedTurns, turnOf, untilAborted } from './call.js';
 
 /** How a loader reads from AWS: through the shared coalescing/cache, or on its own. */
 export interface AwsReads {
   /**
-   * `fetch` receives the signal its AWS call must honour. A call of one request gets that request's
-   * signal; a shared call gets none, since it belongs to no single request: each request waiting on
-   * it stops waiting when its own `signal` fires, and the call itself is bounded by the SDK's
-   * per-attempt timeout and retry budget.
+   * `fetch` receives the scope its AWS call runs in. A call of one request gets that request's
+   * `scope`. A shared call gets the request id of the request that started it and no signal, since
+   * it belongs to no single request: each request waiting on it stops waiting when its own signal
+   * fires, and the call itself is bounded by the SDK's per-attempt timeout and retry budget. Its
+   * turn in the rate limiter's queue is that of every caller waiting on it (SharedTurns): it
+   * starts at the earliest, so joining another caller's call never waits longer than one's own.
    */
-  read<T>(key: string, shareable: boolean, fetch: (signal: CallSignal | undefined) => Promise<T>, signal?: CallSignal): Promise<T>;
+  read<T>(key: string, shareable: boolean, fetch: (scope: AwsCallScope) => Promise<T>, scope?: AwsCallScope): Promise<T>;
 }
 
 /**
@@ -34,7 +36,7 @@ export interface AwsReads {
  * neither join nor start shared calls and never read from or write to the cache, whether or not a
  * given call asks for secrets.
  */
-export const UNSHARED_READS: AwsReads = { read: (_key, _shareable, fetch, signal) => fetch(signal) };
+export const UNSHARED_READS: AwsReads = { read: (_key, _shareable, fetch, scope = {}) => fetch(scope) };
 
 /** Most entries the cache holds; the oldest are evicted first, so memory stays bounded. */
 export const CACHE_MAX_ENTRIES = 10_000;
@@ -59,13 +61,18 @@ export interface SharedReadsStats {
   cacheEntries: number;
 }
 
+interface InFlightRead {
+  call: Promise<unknown>;
+  turns: SharedTurns;
+}
+
 interface CacheEntry {
   value: unknown;
   expiresAt: number;
 }
 
 export class SharedReads implements AwsReads {
-  private readonly inFlight = new Map<string, Promise<unknown>>();
+  private readonly inFlight = new Map<string, InFlightRead>();
   private readonly cache = new Map<string, CacheEntry>();
   private readonly cacheTtlMs: number;
   private readonly maxEntries: number;
@@ -84,10 +91,10 @@ export class SharedReads implements AwsReads {
    * `key` must name the operation and every parameter of the call. With `shareable: false` the
    * call is made as it is, seen by nothing else.
    */
-  read<T>(key: string, shareable: boolean, fetch: (signal: CallSignal | undefined) => Promise<T>, signal?: CallSignal): Promise<T> {
+  read<T>(key: string, shareable: boolean, fetch: (scope: AwsCallScope) => Promise<T>, scope: AwsCallScope = {}): Promise<T> {
     if (!shareable) {
       this.counters.fetched += 1;
-      return fetch(signal);
+      return fetch(scope);
     }
     if (this.cacheTtlMs > 0) {
       const entry = this.cache.get(key);
@@ -102,11 +109,13 @@ export class SharedReads implements AwsReads {
     const running = this.inFlight.get(key);
     if (running !== undefined) {
       this.counters.coalesced += 1;
-      return untilAborted(running as Promise<T>, signal);
+      running.turns.join(turnOf(scope));
+      return untilAborted(running.call as Promise<T>, scope.signal);
     }
     this.counters.fetched += 1;
+    const turns = new SharedTurns(turnOf(scope));
     // No request's signal: one caller going away (or reaching its deadline) must not fail the others.
-    const call = fetch(undefined).then(
+    const call = fetch({ requestId: scope.requestId, turns }).then(
       (value) => {
         this.inFlight.delete(key);
         this.store(key, value);
@@ -118,10 +127,10 @@ export class SharedReads implements AwsReads {
         throw error;
       },
     );
-    this.inFlight.set(key, call);
+    this.inFlight.set(key, { call, turns });
     // A shared call that every waiter abandoned may still reject later: nobody is left to see it.
     call.catch(() => undefined);
-    return untilAborted(call, signal);
+    return untilAborted(call, scope.signal);
   }
 
   stats(): SharedReadsStats {

@@ -5,6 +5,12 @@ import type { Logger } from 'pino';
 export interface Caller {
   authenticated: boolean;
   subject?: string;
+  /**
+   * Whom the token names, for sharing the client-side AWS rate limit between callers: `sub:<sub>`,
+   * else `client:<client_id or azp>`; absent for anonymous callers and tokens naming neither,
+   * which then share one turn. A claim, never the token; not logged.
+   */
+  principal?: string;
   scopes: ReadonlySet<string>;
 }
 

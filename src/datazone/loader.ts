@@ -35,7 +35,8 @@ async function getConnection(client: DataZoneClient, key: ConnectionKey, scope: 
  * One per request: deduplicates and batches GetConnection calls of one operation. Across requests,
  * `shared` coalesces (and, when configured, caches) only calls without `withSecret`: a secret-bearing
  * answer is fetched for its own request alone. `scope` carries the request's id (a header on each
- * call) and its deadline (an AbortSignal the SDK honours).
+ * call), its deadline (an AbortSignal the SDK honours) and its caller (whose turn its calls take
+ * in the client-side rate limit's queue).
  */
 export function createConnectionLoader(client: DataZoneClient, concurrency: number, shared: AwsReads, scope: AwsCallScope = {}): ConnectionLoader {
   installCallScope(client);
@@ -48,8 +49,8 @@ export function createConnectionLoader(client: DataZoneClient, concurrency: numb
           shared.read(
             `GetConnection/${key.domainIdentifier}/${key.identifier}`,
             !key.withSecret,
-            (signal) => getConnection(client, key, { requestId: scope.requestId, signal }),
-            scope.signal,
+            (callScope) => getConnection(client, key, callScope),
+            scope,
           ),
         (error, key) => toGraphQLError(explainAbort(error, scope), 'datazone', getConnectionSubject(key)),
       ),

@@ -34,8 +34,9 @@ async function describeActionConnector(client: QuickSightClient, key: ActionConn
 /**
  * One per request: deduplicates and batches DescribeActionConnector calls of one operation. Across
  * requests, `shared` coalesces concurrent identical calls (and caches them when configured): the
- * response carries no credential. `scope` carries the request's id (a header on each call) and its
- * deadline (an AbortSignal the SDK honours).
+ * response carries no credential. `scope` carries the request's id (a header on each call), its
+ * deadline (an AbortSignal the SDK honours) and its caller (whose turn its calls take in the
+ * client-side rate limit's queue).
  */
 export function createActionConnectorLoader(client: QuickSightClient, concurrency: number, shared: AwsReads, scope: AwsCallScope = {}): ActionConnectorLoader {
   installCallScope(client);
@@ -48,8 +49,8 @@ export function createActionConnectorLoader(client: QuickSightClient, concurrenc
           shared.read(
             `DescribeActionConnector/${key.awsAccountId}/${key.actionConnectorId}`,
             true,
-            (signal) => describeActionConnector(client, key, { requestId: scope.requestId, signal }),
-            scope.signal,
+            (callScope) => describeActionConnector(client, key, callScope),
+            scope,
           ),
         (error, key) => toGraphQLError(explainAbort(error, scope), 'quicksight', describeActionConnectorSubject(key)),
       ),

@@ -111,8 +111,9 @@ export async function createGatewayCore(config: GatewayConfig, logger: Logger, c
       const caller = await verifyToken(authorization);
       // Callers who may read secrets never share AWS reads with anyone, in either direction.
       const reads = caller.scopes.has(SECRETS_SCOPE) || !config.cache.shareReads ? UNSHARED_READS : sharedReads;
-      // Every AWS call carries the request id and stops at the request's deadline.
-      const scope = { requestId, signal };
+      // Every AWS call carries the request id, stops at the request's deadline, and takes its
+      // caller's turn in the client-side rate limit's queue.
+      const scope: AwsCallScope = { requestId, signal, caller: caller.principal };
       return {
         caller,
         // Fresh loaders per request: batching and deduplication within it.
