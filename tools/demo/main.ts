@@ -9,17 +9,23 @@ import { pointAwsSdkAtEmulator, startEmulator } from '../emulator/index.js';
 import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID } from '../emulator/seed.js';
 import { READ_SCOPE, SECRETS_SCOPE } from '../../src/auth/policy.js';
 import { startGateway } from '../../src/server/app.js';
+import { choosePort, startOnPort } from './ports.js';
 
-const emulatorPort = Number(process.env['EMULATOR_PORT'] ?? 4566);
-const emulator = await startEmulator({ port: emulatorPort, host: '127.0.0.1', latencyMs: Number(process.env['EMULATOR_LATENCY_MS'] ?? 0) });
+const emulatorPort = await choosePort('EMULATOR_PORT', 4566, '127.0.0.1');
+const subgraphPort = await choosePort('PORT', 4000, process.env['HOST'] || '0.0.0.0');
+const emulator = await startOnPort('EMULATOR_PORT', emulatorPort, (port) =>
+  startEmulator({ port, host: '127.0.0.1', latencyMs: Number(process.env['EMULATOR_LATENCY_MS'] ?? 0) }),
+);
 
 // The SDK finds the emulator exactly as it would find any endpoint override.
 pointAwsSdkAtEmulator(emulator.url);
-// A fresh secret per run unless one is given: demo tokens are worthless anywhere else.
+// A fresh secret per run unless one is given: demo tokens are worthless anywhere else. It is
+// printed below, so that a gateway in front of the demo can verify the same tokens.
 process.env['AUTH_JWT_SECRET'] ??= randomBytes(32).toString('base64url');
+process.env['PORT'] = String(subgraphPort);
 
 const config = loadConfig(process.env);
-const gateway = await startGateway(config);
+const gateway = await startOnPort('PORT', subgraphPort, () => startGateway(config));
 
 const demoToken = (subject: string, scopes: string[]) => mintDemoToken(config.auth.jwtSecret!, subject, scopes);
 
@@ -37,10 +43,13 @@ const exampleQuery = `query Demo {
       authenticationMetadata { __typename ... on QuickSightAuthorizationCodeGrantMetadata { baseEndpoint redirectUrl } }
     }
   }
-  dataZoneConnection(domainIdentifier: "${DEMO_DOMAIN_ID}", identifier: "conn-redshift-cluster") {
+  redshift: dataZoneConnection(domainIdentifier: "${DEMO_DOMAIN_ID}", identifier: "conn-redshift-cluster") {
     name type scope
     props { __typename ... on DataZoneRedshiftProperties { databaseName credentials { __typename ... on DataZoneUsernamePassword { username password } } } }
-    connectionCredentials { accessKeyId secretAccessKey }
+  }
+  athena: dataZoneConnection(domainIdentifier: "${DEMO_DOMAIN_ID}", identifier: "conn-athena-sales") {
+    name type
+    connectionCredentials { accessKeyId secretAccessKey expiration }
   }
 }`;
 
@@ -51,6 +60,12 @@ GraphQL subgraph  ${gateway.url}   (open it in a browser for Apollo Sandbox)
 Bearer tokens (valid 12 hours, for this run only):
 ${Object.entries(tokens).map(([caller, token]) => `  ${caller.padEnd(15)} ${token}`).join('\n')}
 
+They are HS256 JWTs (claims sub, scope, exp) signed with
+  AUTH_JWT_SECRET=${config.auth.jwtSecret}
+Give a gateway in front of the demo that secret to verify them; set AUTH_JWT_SECRET before
+npm run demo to keep it across runs, and mint more tokens with
+  AUTH_JWT_SECRET=<secret> npm run token -- connections:read connections:secrets:read
+
 In Apollo Sandbox, open "Headers" below the editor and add
   Authorization: Bearer <one of the tokens above>
 A reader sees everything but credentials (null, with UNAUTHORIZED_FIELD_OR_TYPE); the secrets
@@ -59,7 +74,7 @@ reader sees them too; without a token every root field is refused.
 Example query:
 ${exampleQuery}
 
-Paging through lists (pass each page's pageInfo.endCursor as "after"; README "Listing and paging"):
+Paging through lists (pass each page's pageInfo.endCursor as "after"; docs/paging.md):
   { quickSightActionConnectors(awsAccountId: "${DEMO_AWS_ACCOUNT_ID}", first: 25) { edges { node { name type } } pageInfo { hasNextPage endCursor } } }
   { dataZoneConnections(domainIdentifier: "${DEMO_DOMAIN_ID}", first: 50, sortBy: NAME) { edges { node { name type } } pageInfo { hasNextPage endCursor } } }
 

@@ -10,19 +10,14 @@ import { READ_SCOPE, SECRETS_SCOPE } from '../../src/auth/policy.js';
 import { loadConfig } from '../../src/config/config.js';
 import { pointAwsSdkAtEmulator, startEmulator } from '../emulator/index.js';
 import { startGateway } from '../../src/server/app.js';
+import { choosePort, startOnPort } from '../demo/ports.js';
 import { DEFAULT_SUPERGRAPH_PORT, READY_BANNER, SUPERGRAPH_SUBGRAPHS } from './config.js';
 import { startDashboardsSubgraph } from './dashboards.js';
 import { composeSupergraph, fetchSubgraphSdl, startSupergraphGateway } from './gateway.js';
 
-function portFrom(name: string, fallback: number): number {
-  const value = process.env[name];
-  if (value === undefined || value === '') return fallback;
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name}: not a port number: ${value}`);
-  return port;
-}
-
-const emulator = await startEmulator({ port: portFrom('EMULATOR_PORT', 4566), host: '127.0.0.1' });
+const host = process.env['HOST'] ?? '127.0.0.1';
+const emulatorPort = await choosePort('EMULATOR_PORT', 4566, '127.0.0.1');
+const emulator = await startOnPort('EMULATOR_PORT', emulatorPort, (port) => startEmulator({ port, host: '127.0.0.1' }));
 // The SDK finds the emulator as it would find any endpoint override (as in `npm run demo`).
 pointAwsSdkAtEmulator(emulator.url);
 process.env['AUTH_JWT_SECRET'] ??= randomBytes(32).toString('base64url');
@@ -30,19 +25,21 @@ process.env['AUTH_JWT_SECRET'] ??= randomBytes(32).toString('base64url');
 // @apollo/gateway refuses the SDL with @requiresScopes; the subgraph enforces its policy either way.
 const config = loadConfig({
   ...process.env,
-  PORT: String(portFrom('PORT', SUPERGRAPH_SUBGRAPHS.awsConnections.defaultPort)),
-  HOST: process.env['HOST'] ?? '127.0.0.1',
+  PORT: String(await choosePort('PORT', SUPERGRAPH_SUBGRAPHS.awsConnections.defaultPort, host)),
+  HOST: host,
   GATEWAY_COMPATIBLE_SDL: 'true',
 });
-const awsConnections = await startGateway(config);
-const dashboards = await startDashboardsSubgraph({ port: portFrom('DASHBOARDS_PORT', SUPERGRAPH_SUBGRAPHS.dashboards.defaultPort) });
+const awsConnections = await startOnPort('PORT', config.port, () => startGateway(config));
+const dashboardsPort = await choosePort('DASHBOARDS_PORT', SUPERGRAPH_SUBGRAPHS.dashboards.defaultPort, host);
+const dashboards = await startOnPort('DASHBOARDS_PORT', dashboardsPort, (port) => startDashboardsSubgraph({ port }));
 
 // What `rover supergraph compose --config supergraph.yaml` does: each subgraph's `_service { sdl }`, composed.
 const supergraphSdl = composeSupergraph([
   { name: SUPERGRAPH_SUBGRAPHS.awsConnections.name, url: awsConnections.url, sdl: await fetchSubgraphSdl(awsConnections.url) },
   { name: SUPERGRAPH_SUBGRAPHS.dashboards.name, url: dashboards.url, sdl: await fetchSubgraphSdl(dashboards.url) },
 ]);
-const supergraph = await startSupergraphGateway({ supergraphSdl, port: portFrom('SUPERGRAPH_PORT', DEFAULT_SUPERGRAPH_PORT), host: config.host });
+const supergraphPort = await choosePort('SUPERGRAPH_PORT', DEFAULT_SUPERGRAPH_PORT, host);
+const supergraph = await startOnPort('SUPERGRAPH_PORT', supergraphPort, (port) => startSupergraphGateway({ supergraphSdl, port, host: config.host }));
 
 const demoToken = (subject: string, scopes: string[]) => mintDemoToken(config.auth.jwtSecret!, subject, scopes);
 
