@@ -459,6 +459,21 @@ describe('authorization over HTTP', () => {
     await stack?.close();
   });
 
+  describe('error messages', () => {
+    test('UNAUTHORIZED_FIELD_OR_TYPE names the scope the caller lacks: the secrets scope for a credential, the read scope for a root field', async () => {
+      const reader = await stack.graphql(connectionQuery('conn-athena-sales', '{ connectionId connectionCredentials { accessKeyId } }', true), { token: tokens.reader });
+      expect(reader.body.errors).toEqual([
+        expect.objectContaining({
+          message: 'Unauthorized field or type: it requires the scope connections:secrets:read',
+          path: ['dataZoneConnection', 'connectionCredentials'],
+          extensions: expect.objectContaining({ code: UNAUTHORIZED }),
+        }),
+      ]);
+      const noScope = await stack.graphql(connectionQuery('conn-athena-sales', '{ connectionId }', false), { token: tokens.noScope });
+      expect(noScope.body.errors?.map((error) => error.message)).toEqual(['Unauthorized field or type: it requires the scope connections:read']);
+    });
+  });
+
   describe('field-level outcomes', () => {
     testEach(FIELD_CASES, (c) => `${c.name} - is null with UNAUTHORIZED_FIELD_OR_TYPE for a reader, every other field intact`, async (fieldCase) => {
       const response = await stack.graphql(connectionQuery(fieldCase.connectionId, fieldCase.selection, true), { token: tokens.reader });

@@ -44,9 +44,29 @@ export function isSatisfied(requirement: Requirement, caller: Caller): boolean {
   return requirement.scopes.some((allOf) => allOf.every((scope) => caller.scopes.has(scope)));
 }
 
-/** The Apollo Router's error for a field or type the caller may not see. */
-export function unauthorizedFieldOrType(): GraphQLError {
-  return new GraphQLError('Unauthorized field or type', { extensions: { code: 'UNAUTHORIZED_FIELD_OR_TYPE' } });
+/**
+ * What a caller lacks for `requirements`, in words: the scopes of each alternative it could meet
+ * (the schema publishes which scopes guard which field, so naming them leaks nothing).
+ */
+export function describeRequirements(requirements: readonly Requirement[]): string {
+  const needs = new Set<string>();
+  for (const requirement of requirements) {
+    if (!requirement.scopes || requirement.scopes.length === 0) continue;
+    const plural = requirement.scopes.length > 1 || requirement.scopes.some((allOf) => allOf.length > 1);
+    needs.add(`the scope${plural ? 's' : ''} ${requirement.scopes.map((allOf) => allOf.join(' and ')).join(', or ')}`);
+  }
+  // @requiresScopes implies an authenticated caller; say so only where no scope is named.
+  if (needs.size === 0 && requirements.some((requirement) => requirement.authenticated)) needs.add('an authenticated caller');
+  return [...needs].join('; and ');
+}
+
+/**
+ * The Apollo Router's error (its message and code) for a field or type the caller may not see,
+ * saying what the field requires.
+ */
+export function unauthorizedFieldOrType(requirements: readonly Requirement[] = []): GraphQLError {
+  const needs = describeRequirements(requirements);
+  return new GraphQLError(`Unauthorized field or type${needs ? `: it requires ${needs}` : ''}`, { extensions: { code: 'UNAUTHORIZED_FIELD_OR_TYPE' } });
 }
 
 function requirementOf(directives: readonly ConstDirectiveNode[] | undefined): Requirement | undefined {
@@ -207,7 +227,7 @@ export class AuthPolicy implements RequestPolicy {
         if (requirements.length === 0) continue;
         const resolve = field.resolve ?? defaultFieldResolver;
         field.resolve = (parent, args, context: { caller: Caller }, info) => {
-          if (!requirements.every((requirement) => isSatisfied(requirement, context.caller))) throw unauthorizedFieldOrType();
+          if (!requirements.every((requirement) => isSatisfied(requirement, context.caller))) throw unauthorizedFieldOrType(requirements);
           return resolve(parent, args, context, info);
         };
       }
@@ -218,7 +238,7 @@ export class AuthPolicy implements RequestPolicy {
         subgraph.resolveReference = (reference, context, info) =>
           isSatisfied(typeRequirement, context.caller)
             ? resolveReference(reference, context, info)
-            : Promise.reject(unauthorizedFieldOrType());
+            : Promise.reject(unauthorizedFieldOrType([typeRequirement]));
       }
     }
   }
@@ -230,7 +250,7 @@ export class AuthPolicy implements RequestPolicy {
     const resolve = valueField.resolve ?? defaultFieldResolver;
     const requirement = this.credentialEntryRequirement;
     valueField.resolve = (entry: { key: string }, args, context: { caller: Caller }, info) => {
-      if (isCredentialMapKey(entry.key) && !isSatisfied(requirement, context.caller)) throw unauthorizedFieldOrType();
+      if (isCredentialMapKey(entry.key) && !isSatisfied(requirement, context.caller)) throw unauthorizedFieldOrType([requirement]);
       return resolve(entry, args, context, info);
     };
   }
