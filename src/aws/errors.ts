@@ -2,16 +2,12 @@ import { GraphQLError } from 'graphql';
 
 export type AwsServiceName = 'quicksight' | 'datazone';
 
-/** The GraphQL error codes of CONTRACT.md ("Errors and bad input"). */
-export type GatewayErrorCode =
-  | 'NOT_FOUND'
-  | 'FORBIDDEN'
-  | 'THROTTLED'
-  | 'BAD_USER_INPUT'
-  | 'UPSTREAM_ERROR';
-
-/** The one table from AWS exception names to GraphQL error codes; anything else is UPSTREAM_ERROR. */
-const CODE_BY_AWS_ERROR: Readonly<Record<string, GatewayErrorCode>> = {
+/**
+ * The one table from AWS exception names to GraphQL error codes; anything else is UPSTREAM_ERROR.
+ * Its codes make GatewayErrorCode: a row with a new code needs a message (MESSAGE_BY_CODE) and is
+ * shown to callers unmasked (src/server/apollo.ts) with no second list to keep.
+ */
+export const CODE_BY_AWS_ERROR = {
   ResourceNotFoundException: 'NOT_FOUND',
   AccessDeniedException: 'FORBIDDEN',
   UnauthorizedException: 'FORBIDDEN',
@@ -22,7 +18,16 @@ const CODE_BY_AWS_ERROR: Readonly<Record<string, GatewayErrorCode>> = {
   InvalidParameterValueException: 'BAD_USER_INPUT',
   // QuickSight's list and search calls: the NextToken (from a client's `after` cursor) was refused.
   InvalidNextTokenException: 'BAD_USER_INPUT',
-};
+} as const satisfies Readonly<Record<string, string>>;
+
+/** The code of an AWS failure the table does not name. */
+const UPSTREAM_ERROR = 'UPSTREAM_ERROR';
+
+/**
+ * The GraphQL error codes of CONTRACT.md ("Errors and bad input"): the table's, UPSTREAM_ERROR,
+ * and BAD_USER_INPUT for an argument refused before any AWS call (badUserInput).
+ */
+export type GatewayErrorCode = (typeof CODE_BY_AWS_ERROR)[keyof typeof CODE_BY_AWS_ERROR] | typeof UPSTREAM_ERROR | 'BAD_USER_INPUT';
 
 const MESSAGE_BY_CODE: Readonly<Record<GatewayErrorCode, string>> = {
   NOT_FOUND: 'was not found',
@@ -31,6 +36,9 @@ const MESSAGE_BY_CODE: Readonly<Record<GatewayErrorCode, string>> = {
   BAD_USER_INPUT: 'could not be read: AWS rejected the request as invalid',
   UPSTREAM_ERROR: 'could not be read: AWS failed or did not answer in time',
 };
+
+/** Every code this module gives an error: the keys of MESSAGE_BY_CODE, which its type keeps complete. */
+export const GATEWAY_ERROR_CODES: readonly GatewayErrorCode[] = Object.freeze(Object.keys(MESSAGE_BY_CODE) as GatewayErrorCode[]);
 
 /**
  * The call never reached AWS: the gateway's own rate limiter refused it, because the caller already
@@ -64,7 +72,7 @@ export function toGraphQLError(error: unknown, service: AwsServiceName, subject:
   const errorName = awsErrorName(error);
   const metadata = (error as SdkErrorShape | null)?.$metadata;
   const requestId = typeof metadata?.requestId === 'string' ? metadata.requestId : null;
-  const code: GatewayErrorCode = CODE_BY_AWS_ERROR[errorName] ?? 'UPSTREAM_ERROR';
+  const code: GatewayErrorCode = (CODE_BY_AWS_ERROR as Readonly<Record<string, GatewayErrorCode>>)[errorName] ?? UPSTREAM_ERROR;
   const aws: AwsErrorDetails = { service, errorName, requestId };
   const message = errorName === 'ClientRateLimitExceeded' ? CLIENT_RATE_LIMIT_MESSAGE : MESSAGE_BY_CODE[code];
   return new GraphQLError(`${subject} ${message}.`, {
@@ -75,6 +83,6 @@ export function toGraphQLError(error: unknown, service: AwsServiceName, subject:
 /** Refusal of an argument before any AWS call; the message names the argument. */
 export function badUserInput(argumentName: string, problem: string): GraphQLError {
   return new GraphQLError(`Invalid argument "${argumentName}": ${problem}.`, {
-    extensions: { code: 'BAD_USER_INPUT', argumentName },
+    extensions: { code: 'BAD_USER_INPUT' satisfies GatewayErrorCode, argumentName },
   });
 }

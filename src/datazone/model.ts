@@ -1,4 +1,12 @@
 import type { ConnectionSummary, GetConnectionOutput, ListConnectionsInput } from '@aws-sdk/client-datazone';
+import { GetConnectionOutput$, ListConnectionsOutput$ } from '@aws-sdk/client-datazone';
+import type { SdkSchema } from '../aws/sdk-shapes.js';
+
+/**
+ * The SDK's static schemas of what this domain's reads return: which members AWS marks sensitive,
+ * and where a credential member sits (src/schema/credential-members.ts).
+ */
+export const DATAZONE_READ_OUTPUTS: readonly SdkSchema[] = [GetConnectionOutput$, ListConnectionsOutput$];
 
 /** The DataLoader key of GetConnection. `withSecret` is part of the key: a secret-bearing answer is never served to a request that did not qualify for it. */
 export interface ConnectionKey {

@@ -1,4 +1,12 @@
 import type { ActionConnector, ActionConnectorSearchFilter, ActionConnectorSummary } from '@aws-sdk/client-quicksight';
+import { DescribeActionConnectorResponse$, ListActionConnectorsResponse$, SearchActionConnectorsResponse$ } from '@aws-sdk/client-quicksight';
+import type { SdkSchema } from '../aws/sdk-shapes.js';
+
+/**
+ * The SDK's static schemas of what this domain's reads return: which members AWS marks sensitive,
+ * and where a credential member sits (src/schema/credential-members.ts).
+ */
+export const QUICKSIGHT_READ_OUTPUTS: readonly SdkSchema[] = [DescribeActionConnectorResponse$, ListActionConnectorsResponse$, SearchActionConnectorsResponse$];
 
 /** The entity key of `QuickSightActionConnector`, and the DataLoader key of DescribeActionConnector. */
 export interface ActionConnectorKey {

@@ -1,11 +1,12 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
-import { unwrapResolverError } from '@apollo/server/errors';
+import { type ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { type ASTVisitor, GraphQLError, type GraphQLFormattedError, type GraphQLSchema, type ValidationContext } from 'graphql';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
 import type { Logger } from 'pino';
+import { type GatewayErrorCode, GATEWAY_ERROR_CODES } from '../aws/errors.js';
 import type { GatewayConfig } from '../config/config.js';
 import { cachingHeadersPlugin } from './caching.js';
 import type { GatewayContext } from '../core/context.js';
@@ -14,13 +15,25 @@ import { BoundedDocumentStore } from './document-store.js';
 import { requestLogPlugin } from './request-log.js';
 import { type Executor, fixedSchemaGateway } from './executor.js';
 
-/** Codes this gateway sets on purpose; any other error is masked before it leaves the process. */
-const PUBLIC_ERROR_CODES = new Set([
-  'NOT_FOUND',
-  'FORBIDDEN',
-  'THROTTLED',
-  'BAD_USER_INPUT',
-  'UPSTREAM_ERROR',
+/** Codes of a caller that authorization refused: a bad token (src/auth/verify.ts), a field it may not see (src/auth/policy.ts). */
+type AuthErrorCode = 'UNAUTHENTICATED' | 'UNAUTHORIZED_FIELD_OR_TYPE';
+
+/**
+ * Codes of a request refused before anything ran: Apollo Server's own (less its code for a
+ * fault), and the Apollo Router's for an APQ hash mismatch (refusedRequestCode).
+ */
+type RequestErrorCode = Exclude<`${ApolloServerErrorCode}`, 'INTERNAL_SERVER_ERROR'> | 'PERSISTED_QUERY_HASH_MISMATCH';
+
+/** Every code an error may leave the process with besides INTERNAL_SERVER_ERROR. */
+export type PublicErrorCode = GatewayErrorCode | AuthErrorCode | RequestErrorCode;
+
+/**
+ * Codes this subgraph sets on purpose; any other error is masked before it leaves the process.
+ * The AWS codes are every code of the AWS error table (src/aws/errors.ts), so a new row there
+ * cannot be masked by being left out here.
+ */
+export const PUBLIC_ERROR_CODES: ReadonlySet<string> = new Set<PublicErrorCode>([
+  ...GATEWAY_ERROR_CODES,
   'UNAUTHENTICATED',
   'UNAUTHORIZED_FIELD_OR_TYPE',
   'GRAPHQL_PARSE_FAILED',
@@ -43,7 +56,7 @@ const APQ_HASH_MISMATCH_MESSAGE = 'provided sha does not match query';
  * code the Apollo Router answers it with (`PERSISTED_QUERY_HASH_MISMATCH`, HTTP 400, same message);
  * the rest Apollo Server's own code for a malformed request, `BAD_REQUEST`.
  */
-function refusedRequestCode(error: unknown): string | undefined {
+function refusedRequestCode(error: unknown): RequestErrorCode | undefined {
   if (!(error instanceof GraphQLError) || error.path !== undefined || error.extensions['code'] !== undefined) return undefined;
   const status = (error.extensions['http'] as { status?: unknown } | undefined)?.status;
   if (typeof status !== 'number' || status < 400 || status > 499) return undefined;

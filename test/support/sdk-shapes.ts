@@ -23,28 +23,4 @@ export const UNION_TABLES: Record<string, Record<string, UnionMemberType>> = {
   RedshiftCredentials: REDSHIFT_CREDENTIALS_MEMBERS,
 };
 
-export type ShapeKind = 'union' | 'struct' | 'list' | 'map' | 'timestamp' | 'boolean' | 'number' | 'string' | 'other';
-
-export function kindOf(schema: NormalizedSchema): ShapeKind {
-  // Unions answer true to isStructSchema as well: ask for the union first.
-  if (schema.isUnionSchema()) return 'union';
-  if (schema.isStructSchema()) return 'struct';
-  if (schema.isListSchema()) return 'list';
-  if (schema.isMapSchema()) return 'map';
-  if (schema.isTimestampSchema()) return 'timestamp';
-  if (schema.isBooleanSchema()) return 'boolean';
-  if (schema.isNumericSchema()) return 'number';
-  if (schema.isStringSchema()) return 'string';
-  return 'other';
-}
-
-export function members(schema: NormalizedSchema): Array<[string, NormalizedSchema]> {
-  return [...schema.structIterator()];
-}
-
-/** `VpcConnectionArn` → `vpcConnectionArn`; DataZone's names are already camelCase. */
-export const fieldNameOf = (member: string) => member.charAt(0).toLowerCase() + member.slice(1);
-
-export function shapeNameOf(schema: NormalizedSchema): string {
-  return schema.getName(false) ?? '';
-}
+export { type ShapeKind, fieldNameOf, kindOf, members, shapeNameOf } from '../../src/aws/sdk-shapes.js';

@@ -26,5 +26,5 @@ export {
   QUICKSIGHT_ERROR_STATUS,
   defaultErrorStatus,
 } from './errors.js';
-export { ACTION_CONNECTOR_SUMMARY_MEMBERS, CONNECTION_SUMMARY_MEMBERS, stripDataZoneSecrets, toWire } from './wire.js';
-export type { CredentialMapEntries } from './wire.js';
+export { ACTION_CONNECTOR_SUMMARY_MEMBERS, CONNECTION_SUMMARY_MEMBERS, secretMembersOf, stripDataZoneSecrets, stripSecretMembers, toWire } from './wire.js';
+export type { CredentialMapEntries, SecretMembers } from './wire.js';

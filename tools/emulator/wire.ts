@@ -12,7 +12,10 @@
  * - Everything else is copied as it is, including keys and enum values the SDK does not know.
  */
 
+import { GetConnectionOutput$ } from '@aws-sdk/client-datazone';
 import { isCredentialMapKey } from '../../src/auth/credential-map-keys.js';
+import { MAP_VALUES, type MemberPath, type SdkSchema, sdkMembers } from '../../src/aws/sdk-shapes.js';
+import { credentialMembers } from '../../src/schema/credential-members.js';
 
 export type WireObject = Record<string, unknown>;
 
@@ -52,71 +55,82 @@ export function toWire(value: unknown, dateTimeMembers: ReadonlySet<string>, mem
   return value;
 }
 
-function child(obj: unknown, key: string): WireObject | undefined {
-  if (!isPlainObject(obj)) return undefined;
-  const v = obj[key];
-  return isPlainObject(v) ? v : undefined;
-}
-
 /**
  * What DataZone does with a map entry whose key names a credential (credential-map-keys.ts) when
  * `withSecret` is not true. Whether it passes such an entry through is not documented (Glue's own
  * GetConnection returns passwords in `ConnectionProperties` unless told `HidePassword`), so the
  * emulator answers the worst case by default, `'returned'`: the entry comes back without
- * `withSecret`, and only the subgraph's own guard keeps it from readers. `'withSecretOnly'` treats
- * it like the credential members below.
+ * `withSecret`, and only the subgraph's own guard keeps it from readers. `'withSecretOnly'` withholds
+ * it like a credential member (stripSecretMembers).
  */
 export type CredentialMapEntries = 'returned' | 'withSecretOnly';
 
 /** Removes, in place, the entries of a wire map whose key names a credential. */
-function stripCredentialEntries(map: WireObject | undefined): void {
-  if (!map) return;
+function stripCredentialEntries(map: unknown): void {
+  if (!isPlainObject(map)) return;
   for (const key of Object.keys(map)) if (isCredentialMapKey(key)) delete map[key];
 }
 
+/** Where the members DataZone withholds without `withSecret=true` sit in one output shape. */
+export interface SecretMembers {
+  /** The credential members: the outermost member on each path whose name is a secret name. */
+  credentials: MemberPath[];
+  /** The string maps, whose credential entries go with `credentialMapEntries: 'withSecretOnly'`. */
+  maps: MemberPath[];
+}
+
 /**
- * Removes, in place, every credential member DataZone only returns with `withSecret=true`:
- * - `connectionCredentials`
- * - physicalEndpoints[].glueConnection.authenticationConfiguration.oAuth2Properties:
- *   `oAuth2Credentials` and `authorizationCodeProperties.authorizationCode`
- * - props.redshiftProperties.credentials.usernamePassword.password
- * - props.sparkEmrProperties: `credentials.password` and `managedEndpointCredentials.token`
- * - with `mapEntries: 'withSecretOnly'`, the credential entries of every string map:
- *   physicalEndpoints[].glueConnection `connectionProperties`, `sparkProperties`,
- *   `athenaProperties`, `pythonProperties`, its oAuth2Properties' `tokenUrlParametersMap`, and
- *   configurations[].properties
- * Works on wire objects (fresh copies made by toWire).
+ * The secret members of `output`, found by walking the SDK's schema of it for the members whose
+ * name holds a credential (credential-members.ts: the schema's secret fields, the SDK members
+ * they serve) and for its string maps.
+ */
+export function secretMembersOf(output: SdkSchema, secretNames: ReadonlySet<string>): SecretMembers {
+  const credentials: MemberPath[] = [];
+  const maps: MemberPath[] = [];
+  const isBelow = (path: MemberPath, outer: MemberPath) => outer.length < path.length && outer.every((name, index) => path[index] === name);
+  for (const member of sdkMembers(output)) {
+    if (credentials.some((outer) => isBelow(member.path, outer))) continue;
+    if (secretNames.has(member.name)) credentials.push(member.path);
+    else if (member.kind === 'map' && member.leaf) maps.push(member.path);
+  }
+  return { credentials, maps };
+}
+
+/** Calls `visit` with each object that holds the last member of `path` in `value` (lists are transparent). */
+function forEachHolder(value: unknown, path: MemberPath, visit: (holder: WireObject, member: string) => void): void {
+  if (Array.isArray(value)) {
+    for (const item of value) forEachHolder(item, path, visit);
+    return;
+  }
+  if (!isPlainObject(value)) return;
+  const [head, ...rest] = path;
+  if (head === undefined) return;
+  if (rest.length === 0) return visit(value, head);
+  if (head === MAP_VALUES) for (const item of Object.values(value)) forEachHolder(item, rest, visit);
+  else forEachHolder(value[head], rest, visit);
+}
+
+/**
+ * Removes, in place, the members DataZone only returns with `withSecret=true`: every credential
+ * member of `secrets`, and with `mapEntries: 'withSecretOnly'` the credential entries of every
+ * string map. Works on wire objects (fresh copies made by toWire).
+ */
+export function stripSecretMembers(wire: WireObject, secrets: SecretMembers, mapEntries: CredentialMapEntries = 'returned'): void {
+  for (const path of secrets.credentials) forEachHolder(wire, path, (holder, member) => delete holder[member]);
+  if (mapEntries !== 'withSecretOnly') return;
+  for (const path of secrets.maps) forEachHolder(wire, path, (holder, member) => stripCredentialEntries(holder[member]));
+}
+
+let getConnectionSecrets: SecretMembers | undefined;
+
+/**
+ * stripSecretMembers for a GetConnection answer, with the subgraph's own credential members
+ * (`connectionCredentials`, a Glue connection's `oAuth2Credentials`, the Redshift `password`, ...),
+ * found once.
  */
 export function stripDataZoneSecrets(connection: WireObject, mapEntries: CredentialMapEntries = 'returned'): void {
-  const stripMaps = mapEntries === 'withSecretOnly';
-  delete connection['connectionCredentials'];
-  const endpoints = connection['physicalEndpoints'];
-  if (Array.isArray(endpoints)) {
-    for (const endpoint of endpoints) {
-      const glue = child(endpoint, 'glueConnection');
-      const oauth = child(child(glue, 'authenticationConfiguration'), 'oAuth2Properties');
-      if (stripMaps) {
-        for (const map of ['connectionProperties', 'sparkProperties', 'athenaProperties', 'pythonProperties']) stripCredentialEntries(child(glue, map));
-        stripCredentialEntries(child(oauth, 'tokenUrlParametersMap'));
-      }
-      if (!oauth) continue;
-      delete oauth['oAuth2Credentials'];
-      const codeProps = child(oauth, 'authorizationCodeProperties');
-      if (codeProps) delete codeProps['authorizationCode'];
-    }
-  }
-  const configurations = connection['configurations'];
-  if (stripMaps && Array.isArray(configurations)) for (const configuration of configurations) stripCredentialEntries(child(configuration, 'properties'));
-  const props = child(connection, 'props');
-  const usernamePassword = child(child(child(props, 'redshiftProperties'), 'credentials'), 'usernamePassword');
-  if (usernamePassword) delete usernamePassword['password'];
-  const emr = child(props, 'sparkEmrProperties');
-  if (emr) {
-    const creds = child(emr, 'credentials');
-    if (creds) delete creds['password'];
-    const managed = child(emr, 'managedEndpointCredentials');
-    if (managed) delete managed['token'];
-  }
+  getConnectionSecrets ??= secretMembersOf(GetConnectionOutput$, credentialMembers().secretNames);
+  stripSecretMembers(connection, getConnectionSecrets, mapEntries);
 }
 
 /**
