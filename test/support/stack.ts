@@ -43,6 +43,10 @@ export async function startStack(options: { env?: Record<string, string>; emulat
     // Every document through graphql-jit from its first execution (production compiles from the
     // second), so every test below exercises the compiled path; test/jit.test.ts compares it with graphql-js.
     GRAPHQL_JIT_AFTER: '1',
+    // No client-side AWS rate limit unless a test asks for one (test/rate-limit.test.ts,
+    // test/shared-reads.test.ts, ...): at the product's 15 calls a second, suites that page through
+    // lists or fan out over many ids spent most of their time queued.
+    AWS_RATE_LIMIT_PER_SECOND: '0',
     ...options.env,
   });
   const logLines: string[] = [];
