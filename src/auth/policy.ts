@@ -186,9 +186,11 @@ export class AuthPolicy {
         };
       }
       const typeRequirement = this.typeRequirement(type.name);
-      const subgraph = (type.extensions as { apollo?: { subgraph?: { resolveReference?: ReferenceResolver } } }).apollo?.subgraph;
-      const resolveReference = subgraph?.resolveReference;
-      if (typeRequirement && subgraph && resolveReference) {
+      if (typeRequirement) {
+        const extensions = type.extensions as { apollo?: { subgraph?: { resolveReference?: ReferenceResolver } } };
+        const subgraph = ((extensions.apollo ??= {}).subgraph ??= {});
+        // Without a reference resolver, @apollo/subgraph answers with the representation itself: guarded all the same.
+        const resolveReference: ReferenceResolver = subgraph.resolveReference ?? ((reference) => reference);
         subgraph.resolveReference = (reference, context, info) =>
           isSatisfied(typeRequirement, context.caller)
             ? resolveReference(reference, context, info)

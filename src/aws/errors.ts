@@ -10,19 +10,22 @@ export type GatewayErrorCode =
   | 'BAD_USER_INPUT'
   | 'UPSTREAM_ERROR';
 
-/** The one table from AWS exception names to GraphQL error codes; anything else is UPSTREAM_ERROR. */
-const CODE_BY_AWS_ERROR: Readonly<Record<string, GatewayErrorCode>> = {
-  ResourceNotFoundException: 'NOT_FOUND',
-  AccessDeniedException: 'FORBIDDEN',
-  UnauthorizedException: 'FORBIDDEN',
-  ThrottlingException: 'THROTTLED',
+/**
+ * The one table from AWS exception names to GraphQL error codes; anything else is UPSTREAM_ERROR. A
+ * Map, not an object: a name such as `constructor` (the name comes off the wire) is not a row.
+ */
+const CODE_BY_AWS_ERROR: ReadonlyMap<string, GatewayErrorCode> = new Map([
+  ['ResourceNotFoundException', 'NOT_FOUND'],
+  ['AccessDeniedException', 'FORBIDDEN'],
+  ['UnauthorizedException', 'FORBIDDEN'],
+  ['ThrottlingException', 'THROTTLED'],
   // Our own client-side rate limiter (src/aws/rate-limit.ts) refusing a call that would queue too long.
-  ClientRateLimitExceeded: 'THROTTLED',
-  ValidationException: 'BAD_USER_INPUT',
-  InvalidParameterValueException: 'BAD_USER_INPUT',
+  ['ClientRateLimitExceeded', 'THROTTLED'],
+  ['ValidationException', 'BAD_USER_INPUT'],
+  ['InvalidParameterValueException', 'BAD_USER_INPUT'],
   // QuickSight's list and search calls: the NextToken (from a client's `after` cursor) was refused.
-  InvalidNextTokenException: 'BAD_USER_INPUT',
-};
+  ['InvalidNextTokenException', 'BAD_USER_INPUT'],
+]);
 
 const MESSAGE_BY_CODE: Readonly<Record<GatewayErrorCode, string>> = {
   NOT_FOUND: 'was not found',
@@ -60,7 +63,7 @@ export function toGraphQLError(error: unknown, service: AwsServiceName, subject:
   const errorName = awsErrorName(error);
   const metadata = (error as SdkErrorShape | null)?.$metadata;
   const requestId = typeof metadata?.requestId === 'string' ? metadata.requestId : null;
-  const code: GatewayErrorCode = CODE_BY_AWS_ERROR[errorName] ?? 'UPSTREAM_ERROR';
+  const code: GatewayErrorCode = CODE_BY_AWS_ERROR.get(errorName) ?? 'UPSTREAM_ERROR';
   const aws: AwsErrorDetails = { service, errorName, requestId };
   const message = errorName === 'ClientRateLimitExceeded' ? CLIENT_RATE_LIMIT_MESSAGE : MESSAGE_BY_CODE[code];
   return new GraphQLError(`${subject} ${message}.`, {
