@@ -5,10 +5,11 @@
  * operation selects a credential, and two selection shapes of that walk through the real schema.
  */
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { type DocumentNode, type FieldNode, type GraphQLResolveInfo, type GraphQLSchema, Kind, type OperationDefinitionNode, parse, print } from 'graphql';
 import assert from 'node:assert/strict';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { AuthPolicy, type Requirement, SECRETS_SCOPE, READ_SCOPE, isSatisfied, stripAuthDirectives, unauthorizedFieldOrType } from '../src/auth/policy.js';
 import type { ConnectionKey } from '../src/datazone/model.js';
 import { buildGatewaySchema } from '../src/schema/build.js';
@@ -120,15 +121,26 @@ const RULES_SDL = /* GraphQL */ `
 const VAULT = { id: 'v1', pin: '1234', note: 'a note' };
 const LOCKER = { label: 'outer', key: 'outer-key', inner: { label: 'inner', key: 'inner-key' }, items: [{ text: 'note' }, { label: 'item', key: 'item-key' }] };
 
-describe('AuthPolicy on a schema made for its rules', () => {
-  const typeDefs = parse(RULES_SDL);
-  const policy = new AuthPolicy(typeDefs);
-  let referenceResolutions: string[] = [];
-  /** What `selectsSecretFields` answered in Query.locker, and the info it was asked with. */
-  let lockerSelections: Array<{ selects: boolean; info: GraphQLResolveInfo }> = [];
-  let server: ApolloServer<Record<string, unknown>>;
-  let schema: GraphQLSchema;
+const RULES_TYPE_DEFS = parse(RULES_SDL);
 
+/**
+ * The schema of RULES_SDL with its policy enforced, served by Apollo Server, made afresh for each
+ * test: the policy code then runs inside the test (mutation testing attributes it per test, and a
+ * failure in it fails the test rather than the file's collection).
+ */
+interface RulesFixture {
+  policy: AuthPolicy;
+  schema: GraphQLSchema;
+  run(query: string, caller: Caller, variables?: Record<string, unknown>): Promise<Result>;
+  /** What `selectsSecretFields` answered in Query.locker, and the info it was asked with. */
+  lockerSelections: Array<{ selects: boolean; info: GraphQLResolveInfo }>;
+  referenceResolutions: string[];
+}
+
+async function startRulesFixture(): Promise<RulesFixture & { stop(): Promise<void> }> {
+  const policy = new AuthPolicy(RULES_TYPE_DEFS);
+  const lockerSelections: RulesFixture['lockerSelections'] = [];
+  const referenceResolutions: string[] = [];
   const named = (name: string) => () => name;
   const resolvers = {
     Query: {
@@ -164,32 +176,43 @@ describe('AuthPolicy on a schema made for its rules', () => {
       },
     },
   };
+  const schema = buildSubgraphSchema([{ typeDefs: RULES_TYPE_DEFS, resolvers: resolvers as never }]);
+  policy.enforce(schema);
+  const server = new ApolloServer<Record<string, unknown>>({ schema, plugins: [ApolloServerPluginInlineTraceDisabled()] });
+  await server.start();
+  return {
+    policy,
+    schema,
+    lockerSelections,
+    referenceResolutions,
+    run: (query, caller, variables) => execute(server, query, { caller }, variables),
+    stop: () => server.stop(),
+  };
+}
 
-  beforeAll(async () => {
-    schema = buildSubgraphSchema([{ typeDefs, resolvers: resolvers as never }]);
-    policy.enforce(schema);
-    server = new ApolloServer<Record<string, unknown>>({ schema });
-    await server.start();
-  });
-  afterAll(() => server?.stop());
-  beforeEach(() => {
-    referenceResolutions = [];
-    lockerSelections = [];
-  });
+const rulesTest = test.extend<{ rules: RulesFixture }>({
+  // eslint-disable-next-line no-empty-pattern -- vitest reads the fixture's dependencies from this pattern
+  rules: async ({}, use) => {
+    const fixture = await startRulesFixture();
+    await use(fixture);
+    await fixture.stop();
+  },
+});
 
-  const run = (query: string, caller: Caller, variables?: Record<string, unknown>) => execute(server, query, { caller }, variables);
-
+describe('AuthPolicy on a schema made for its rules', () => {
   // -------------------------------------------------------------------------------------------
   // Requirements as the policy reads them from the SDL
   // -------------------------------------------------------------------------------------------
 
   test('AuthPolicy - reads @requiresScopes as alternatives (outer list) of scope sets (inner lists), implying @authenticated', () => {
+    const policy = new AuthPolicy(RULES_TYPE_DEFS);
     expect(policy.fieldRequirement('Query', 'anyOf')).toEqual({ authenticated: true, scopes: [['a'], ['b']] });
     expect(policy.fieldRequirement('Query', 'allOf')).toEqual({ authenticated: true, scopes: [['a', 'b']] });
     expect(policy.fieldRequirement('Query', 'mixed')).toEqual({ authenticated: true, scopes: [['a', 'b'], ['c']] });
   });
 
   test('AuthPolicy - reads @authenticated alone, and together with @requiresScopes in either order', () => {
+    const policy = new AuthPolicy(RULES_TYPE_DEFS);
     expect(policy.fieldRequirement('Query', 'signedIn')).toEqual({ authenticated: true });
     expect(policy.fieldRequirement('Query', 'authenticatedThenScopes')).toEqual({ authenticated: true, scopes: [['a']] });
     expect(policy.fieldRequirement('Query', 'scopesThenAuthenticated')).toEqual({ authenticated: true, scopes: [['a']] });
@@ -197,6 +220,7 @@ describe('AuthPolicy on a schema made for its rules', () => {
   });
 
   test("AuthPolicy - reads a type's requirement, which a later extension of the type without directives keeps", () => {
+    const policy = new AuthPolicy(RULES_TYPE_DEFS);
     expect(policy.typeRequirement('Vault')).toEqual({ authenticated: true, scopes: [['type']] });
     expect(policy.typeRequirement('Profile')).toEqual({ authenticated: true });
     expect(policy.typeRequirement('Locker')).toBeUndefined();
@@ -205,6 +229,7 @@ describe('AuthPolicy on a schema made for its rules', () => {
   });
 
   test('AuthPolicy.secretFields - holds every field one of whose alternatives names the secrets scope, and no other', () => {
+    const policy = new AuthPolicy(RULES_TYPE_DEFS);
     expect([...policy.secretFields].sort()).toEqual(['Locker.key', 'Query.readAndSecret', 'Query.secretOrA']);
   });
 
@@ -219,6 +244,36 @@ describe('AuthPolicy on a schema made for its rules', () => {
     expect(extended.typeRequirement('Other')).toEqual({ authenticated: true });
     expect([...extended.secretFields]).toEqual(['Other.c']);
     expect(extended.typeRequirement('Ignored')).toBeUndefined();
+  });
+
+  test('AuthPolicy - reads an AST built without its optional arrays (no directives, arguments or fields)', () => {
+    const policy = new AuthPolicy(
+      withoutEmptyArrays(parse('type Query { open: String guarded: String @requiresScopes(scopes: [["a"]]) closed: String @requiresScopes } type Empty type Profile @authenticated { name: String }', { noLocation: true })),
+    );
+    expect(policy.fieldRequirement('Query', 'open')).toBeUndefined();
+    expect(policy.fieldRequirement('Query', 'guarded')).toEqual({ authenticated: true, scopes: [['a']] });
+    expect(policy.fieldRequirement('Query', 'closed')).toEqual({ authenticated: true, scopes: [] });
+    expect(policy.typeRequirement('Empty')).toBeUndefined();
+    expect(policy.typeRequirement('Profile')).toEqual({ authenticated: true });
+  });
+
+  test('AuthPolicy - a @requiresScopes without a list of scope lists lets no caller through (fails closed)', () => {
+    const policy = new AuthPolicy(parse(`type Query {
+      noArgument: String @requiresScopes
+      oneString: String @requiresScopes(scopes: "a")
+      flatList: String @requiresScopes(scopes: ["a"])
+      otherArgument: String @requiresScopes(other: [["a"]])
+    }`));
+    for (const field of ['noArgument', 'oneString', 'flatList', 'otherArgument']) {
+      const requirement = policy.fieldRequirement('Query', field);
+      expect(requirement, field).toEqual({ authenticated: true, scopes: [] });
+      expect(isSatisfied(requirement!, signedIn('a')), field).toBe(false);
+    }
+  });
+
+  test('AuthPolicy - reads the `scopes` argument of @requiresScopes, whatever comes before it', () => {
+    const policy = new AuthPolicy(parse('type Query { f: String @requiresScopes(other: [["x"]], scopes: [["a"]]) }'));
+    expect(policy.fieldRequirement('Query', 'f')).toEqual({ authenticated: true, scopes: [['a']] });
   });
 
   // -------------------------------------------------------------------------------------------
@@ -303,26 +358,26 @@ describe('AuthPolicy on a schema made for its rules', () => {
 
   for (const rule of RULES) {
     for (const caller of rule.visible) {
-      test(`AuthPolicy.enforce - ${rule.rule}: Query.${rule.field} is resolved for ${describeCaller(caller)}`, async () => {
-        const result = await run(`{ ${rule.field} ${rule.selection ?? ''} }`, caller);
+      rulesTest(`AuthPolicy.enforce - ${rule.rule}: Query.${rule.field} is resolved for ${describeCaller(caller)}`, async ({ rules }) => {
+        const result = await rules.run(`{ ${rule.field} ${rule.selection ?? ''} }`, caller);
         expect(result.errors).toEqual([]);
         expect(result.data).toEqual({ [rule.field]: rule.value });
       });
     }
     for (const caller of rule.hidden) {
-      test(`AuthPolicy.enforce - ${rule.rule}: Query.${rule.field} is null with UNAUTHORIZED_FIELD_OR_TYPE for ${describeCaller(caller)}, siblings intact`, async () => {
-        const result = await run(`{ open ${rule.field} ${rule.selection ?? ''} }`, caller);
+      rulesTest(`AuthPolicy.enforce - ${rule.rule}: Query.${rule.field} is null with UNAUTHORIZED_FIELD_OR_TYPE for ${describeCaller(caller)}, siblings intact`, async ({ rules }) => {
+        const result = await rules.run(`{ open ${rule.field} ${rule.selection ?? ''} }`, caller);
         expectRefusedAt(result, [rule.field]);
         expect(result.data?.['open']).toBe('open');
       });
     }
   }
 
-  test('AuthPolicy.enforce - a guarded field read by the default resolver: null for a caller without its scope, its value with it', async () => {
-    const without = await run('{ vault { id pin } }', signedIn('field', 'type'));
+  rulesTest('AuthPolicy.enforce - a guarded field read by the default resolver: null for a caller without its scope, its value with it', async ({ rules }) => {
+    const without = await rules.run('{ vault { id pin } }', signedIn('field', 'type'));
     expectRefusedAt(without, ['vault', 'pin']);
     expect(without.data).toEqual({ vault: { id: 'v1', pin: null } });
-    const withScope = await run('{ vault { id pin } }', signedIn('field', 'type', 'pin'));
+    const withScope = await rules.run('{ vault { id pin } }', signedIn('field', 'type', 'pin'));
     expect(withScope.errors).toEqual([]);
     expect(withScope.data).toEqual({ vault: { id: 'v1', pin: '1234' } });
   });
@@ -336,33 +391,33 @@ describe('AuthPolicy on a schema made for its rules', () => {
     variables: { representations },
   });
 
-  test("AuthPolicy.enforce - _entities: an entity type's requirement guards its reference resolver", async () => {
+  rulesTest("AuthPolicy.enforce - _entities: an entity type's requirement guards its reference resolver", async ({ rules }) => {
     const { query, variables } = entities([{ __typename: 'Thing', id: 't1' }], '... on Thing { id name }');
     for (const caller of [anonymous, signedIn('other')]) {
-      const refused = await run(query, caller, variables);
+      const refused = await rules.run(query, caller, variables);
       expectRefusedAt(refused, ['_entities', 0]);
     }
-    expect(referenceResolutions).toEqual([]);
-    const allowed = await run(query, signedIn('thing'), variables);
+    expect(rules.referenceResolutions).toEqual([]);
+    const allowed = await rules.run(query, signedIn('thing'), variables);
     expect(allowed.errors).toEqual([]);
     expect(allowed.data).toEqual({ _entities: [{ id: 't1', name: 'thing t1' }] });
-    expect(referenceResolutions).toEqual(['Thing:t1']);
+    expect(rules.referenceResolutions).toEqual(['Thing:t1']);
   });
 
-  test('AuthPolicy.enforce - _entities: an entity type without a reference resolver is still guarded, and answered as represented when allowed', async () => {
+  rulesTest('AuthPolicy.enforce - _entities: an entity type without a reference resolver is still guarded, and answered as represented when allowed', async ({ rules }) => {
     const { query, variables } = entities([{ __typename: 'Badge', id: 'b1' }], '... on Badge { id }');
-    expectRefusedAt(await run(query, anonymous, variables), ['_entities', 0]);
-    const allowed = await run(query, signedIn(), variables);
+    expectRefusedAt(await rules.run(query, anonymous, variables), ['_entities', 0]);
+    const allowed = await rules.run(query, signedIn(), variables);
     expect(allowed.errors).toEqual([]);
     expect(allowed.data).toEqual({ _entities: [{ id: 'b1' }] });
   });
 
-  test('AuthPolicy.enforce - _entities: an entity type without requirements resolves for anyone', async () => {
+  rulesTest('AuthPolicy.enforce - _entities: an entity type without requirements resolves for anyone', async ({ rules }) => {
     const { query, variables } = entities([{ __typename: 'Plain', id: 'p1' }], '... on Plain { id label }');
-    const result = await run(query, anonymous, variables);
+    const result = await rules.run(query, anonymous, variables);
     expect(result.errors).toEqual([]);
     expect(result.data).toEqual({ _entities: [{ id: 'p1', label: 'plain' }] });
-    expect(referenceResolutions).toEqual(['Plain:p1']);
+    expect(rules.referenceResolutions).toEqual(['Plain:p1']);
   });
 
   // -------------------------------------------------------------------------------------------
@@ -389,28 +444,28 @@ describe('AuthPolicy on a schema made for its rules', () => {
     { name: 'the secret field after a skipped plain field', query: '{ locker { label @skip(if: true) key } }', selects: true },
   ];
   for (const walk of WALKS) {
-    test(`AuthPolicy.selectsSecretFields - ${walk.name}: ${walk.selects}`, async () => {
-      await run(walk.query, signedIn(SECRETS_SCOPE), walk.variables);
-      expect(lockerSelections.map((selection) => selection.selects)).toEqual([walk.selects]);
+    rulesTest(`AuthPolicy.selectsSecretFields - ${walk.name}: ${walk.selects}`, async ({ rules }) => {
+      await rules.run(walk.query, signedIn(SECRETS_SCOPE), walk.variables);
+      expect(rules.lockerSelections.map((selection) => selection.selects)).toEqual([walk.selects]);
     });
   }
 
-  test('AuthPolicy.selectsSecretFields - under @include(if: $variable), each request gets the answer for its own variables', async () => {
+  rulesTest('AuthPolicy.selectsSecretFields - under @include(if: $variable), each request gets the answer for its own variables', async ({ rules }) => {
     const query = 'query($withKey: Boolean!) { locker { label key @include(if: $withKey) } }';
-    for (const withKey of [true, false, true, false]) await run(query, signedIn(SECRETS_SCOPE), { withKey });
-    expect(lockerSelections.map((selection) => selection.selects)).toEqual([true, false, true, false]);
+    for (const withKey of [true, false, true, false]) await rules.run(query, signedIn(SECRETS_SCOPE), { withKey });
+    expect(rules.lockerSelections.map((selection) => selection.selects)).toEqual([true, false, true, false]);
   });
 
-  test('AuthPolicy.selectsSecretFields - without @skip/@include, the answer is kept per field node and not worked out again', async () => {
-    await run('{ locker { ...Secret } } fragment Secret on Locker { key }', signedIn(SECRETS_SCOPE));
-    const info = lockerSelections[0]?.info;
+  rulesTest('AuthPolicy.selectsSecretFields - without @skip/@include, the answer is kept per field node and not worked out again', async ({ rules }) => {
+    await rules.run('{ locker { ...Secret } } fragment Secret on Locker { key }', signedIn(SECRETS_SCOPE));
+    const info = rules.lockerSelections[0]?.info;
     assert(info);
     // Without the fragment a fresh walk finds nothing; the kept answer is still the first one.
-    expect(policy.selectsSecretFields({ ...info, fragments: {} })).toBe(true);
+    expect(rules.policy.selectsSecretFields({ ...info, fragments: {} })).toBe(true);
     // Another node of the same shape is walked afresh.
     const copy = parse(print(info.operation));
     const copiedField = firstField(copy);
-    expect(policy.selectsSecretFields({ ...info, fieldNodes: [copiedField], fragments: {} })).toBe(false);
+    expect(rules.policy.selectsSecretFields({ ...info, fieldNodes: [copiedField], fragments: {} })).toBe(false);
   });
 
   // Documents that validation would refuse, handed to the walk directly: it answers without throwing.
@@ -422,15 +477,36 @@ describe('AuthPolicy on a schema made for its rules', () => {
     { name: 'the secret field after a cycle of fragments', query: '{ locker { ...A key } } fragment A on Locker { ...B } fragment B on Locker { ...A }', selects: true },
   ];
   for (const { name, query, selects } of UNVALIDATED) {
-    test(`AuthPolicy.selectsSecretFields - ${name}: ${selects}, without throwing`, () => {
-      expect(policy.selectsSecretFields(unvalidatedInfo(schema, query))).toBe(selects);
+    rulesTest(`AuthPolicy.selectsSecretFields - ${name}: ${selects}, without throwing`, ({ rules }) => {
+      expect(rules.policy.selectsSecretFields(unvalidatedInfo(rules.schema, query))).toBe(selects);
     });
   }
 
-  test('AuthPolicy.selectsSecretFields - an info without field nodes selects nothing', () => {
-    expect(policy.selectsSecretFields({ ...unvalidatedInfo(schema, '{ locker { key } }'), fieldNodes: [] })).toBe(false);
+  rulesTest('AuthPolicy.selectsSecretFields - an info without field nodes selects nothing', ({ rules }) => {
+    expect(rules.policy.selectsSecretFields({ ...unvalidatedInfo(rules.schema, '{ locker { key } }'), fieldNodes: [] })).toBe(false);
+  });
+
+  rulesTest('AuthPolicy.selectsSecretFields - reads selections built without directive arrays', ({ rules }) => {
+    expect(rules.policy.selectsSecretFields(unvalidatedInfo(rules.schema, '{ locker { label ... { key } } }', { withoutEmptyArrays: true }))).toBe(true);
+    expect(rules.policy.selectsSecretFields(unvalidatedInfo(rules.schema, '{ locker { label ...Plain } } fragment Plain on Locker { label }', { withoutEmptyArrays: true }))).toBe(false);
+  });
+
+  rulesTest('AuthPolicy.selectsSecretFields - a directive other than @skip/@include does not make the answer depend on variables: it is kept', ({ rules }) => {
+    const other = unvalidatedInfo(rules.schema, '{ locker { ...Secret @other } } fragment Secret on Locker { key }');
+    expect(rules.policy.selectsSecretFields(other)).toBe(true);
+    expect(rules.policy.selectsSecretFields({ ...other, fragments: {} })).toBe(true);
+    // Under @include the answer is worked out for each request: without the fragment, nothing is selected.
+    const included = unvalidatedInfo(rules.schema, '{ locker { ...Secret @include(if: true) } } fragment Secret on Locker { key }');
+    expect(rules.policy.selectsSecretFields(included)).toBe(true);
+    expect(rules.policy.selectsSecretFields({ ...included, fragments: {} })).toBe(false);
   });
 });
+
+/** The document as a hand-built AST may be: the optional arrays (directives, arguments, fields) left out where empty. */
+function withoutEmptyArrays(document: DocumentNode): DocumentNode {
+  const optional = new Set(['directives', 'arguments', 'fields', 'interfaces', 'variableDefinitions']);
+  return JSON.parse(JSON.stringify(document, (key, value: unknown) => (optional.has(key) && Array.isArray(value) && value.length === 0 ? undefined : value))) as DocumentNode;
+}
 
 function firstField(document: DocumentNode): FieldNode {
   const operation = document.definitions.find((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
@@ -440,8 +516,9 @@ function firstField(document: DocumentNode): FieldNode {
 }
 
 /** The parts of a GraphQLResolveInfo the walk reads, for `Query.<first field>` of an unvalidated document. */
-function unvalidatedInfo(schema: GraphQLSchema, query: string): GraphQLResolveInfo {
-  const document = parse(query);
+function unvalidatedInfo(schema: GraphQLSchema, query: string, options: { withoutEmptyArrays?: boolean } = {}): GraphQLResolveInfo {
+  const parsed = parse(query, { noLocation: true });
+  const document = options.withoutEmptyArrays ? withoutEmptyArrays(parsed) : parsed;
   const fragments = Object.fromEntries(
     document.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition]] : [])),
   );
@@ -471,83 +548,95 @@ test('stripAuthDirectives - removes @authenticated/@requiresScopes applications 
   expect(stripped).toContain('type T @key(fields: "id")');
 });
 
+test('stripAuthDirectives - edits only the import lists of @link, keeping imports in other forms', () => {
+  const stripped = print(
+    stripAuthDirectives(
+      parse(`
+        extend schema
+          @link(url: "https://specs.apollo.dev/federation/v2.5", import: [{ name: "@tag", as: "@label" }, "@authenticated"])
+          @link(url: "https://specs.apollo.dev/link/v1.0", import: "@key")
+          @other(import: ["@authenticated"])
+        type Query { a: String }
+      `),
+    ),
+  );
+  expect(stripped).toContain('import: [{name: "@tag", as: "@label"}])');
+  expect(stripped).toContain('import: "@key")');
+  expect(stripped).toContain('@other(import: ["@authenticated"])');
+});
+
 // ---------------------------------------------------------------------------------------------
 // Through the real schema: which selections make the subgraph ask AWS for secrets
 // ---------------------------------------------------------------------------------------------
 
-describe('withSecret through the real schema', () => {
-  const { schema, policy } = buildGatewaySchema();
-  const server = new ApolloServer<Record<string, unknown>>({ schema });
-  let loads: ConnectionKey[] = [];
-  const DOMAIN = 'dzd_rules0001';
+/**
+ * The real schema (its SDL, resolvers and policy), made afresh for each test, with a stand-in for
+ * the request's GetConnection DataLoader that records each key; AWS returns credentials only when asked.
+ */
+interface GatewayFixture {
+  run(query: string, caller: Caller): Promise<Result>;
+  loads: ConnectionKey[];
+}
 
-  /** The request's DataLoader stand-in: records each GetConnection key; AWS returns credentials only when asked. */
-  const context = (caller: Caller) => ({
-    caller,
-    policy,
-    requestId: 'policy-rules',
-    loaders: {
-      connection: {
-        load: async (key: ConnectionKey) => {
-          loads.push(key);
-          return {
-            domainId: key.domainIdentifier,
-            connectionId: key.identifier,
-            name: `name of ${key.identifier}`,
-            ...(key.withSecret ? { connectionCredentials: { accessKeyId: 'ASIA-TEST', secretAccessKey: 'secret-test', sessionToken: 'token-test' } } : {}),
-          };
-        },
+const gatewayTest = test.extend<{ gateway: GatewayFixture }>({
+  // eslint-disable-next-line no-empty-pattern -- vitest reads the fixture's dependencies from this pattern
+  gateway: async ({}, use) => {
+    const { schema, policy } = buildGatewaySchema();
+    const server = new ApolloServer<Record<string, unknown>>({ schema, plugins: [ApolloServerPluginInlineTraceDisabled()] });
+    await server.start();
+    const loads: ConnectionKey[] = [];
+    const connection = {
+      load: async (key: ConnectionKey) => {
+        loads.push(key);
+        return {
+          domainId: key.domainIdentifier,
+          connectionId: key.identifier,
+          name: `name of ${key.identifier}`,
+          ...(key.withSecret ? { connectionCredentials: { accessKeyId: 'ASIA-TEST', secretAccessKey: 'secret-test', sessionToken: 'token-test' } } : {}),
+        };
       },
-    },
-  });
+    };
+    await use({ loads, run: (query, caller) => execute(server, query, { caller, policy, requestId: 'policy-rules', loaders: { connection } }) });
+    await server.stop();
+  },
+});
 
-  beforeAll(() => server.start());
-  afterAll(() => server.stop());
-  beforeEach(() => {
-    loads = [];
-  });
-
+describe('withSecret through the real schema', () => {
+  const DOMAIN = 'dzd_rules0001';
   const connection = (selection: string, alias = '') => `${alias}dataZoneConnection(domainIdentifier: "${DOMAIN}", identifier: "conn-1") ${selection}`;
+  const secretsReader = signedIn(READ_SCOPE, SECRETS_SCOPE);
 
-  test('DataZoneConnection.connectionCredentials - under an inline fragment without a type condition, a secrets reader gets them (withSecret=true)', async () => {
-    const result = await execute(server, `{ ${connection('{ connectionId ... { connectionCredentials { accessKeyId } } }')} }`, context(signedIn(READ_SCOPE, SECRETS_SCOPE)));
+  gatewayTest('DataZoneConnection.connectionCredentials - under an inline fragment without a type condition, a secrets reader gets them (withSecret=true)', async ({ gateway }) => {
+    const result = await gateway.run(`{ ${connection('{ connectionId ... { connectionCredentials { accessKeyId } } }')} }`, secretsReader);
     expect(result.errors).toEqual([]);
     expect(result.data).toEqual({ dataZoneConnection: { connectionId: 'conn-1', connectionCredentials: { accessKeyId: 'ASIA-TEST' } } });
-    expect(loads.map((key) => key.withSecret)).toEqual([true]);
+    expect(gateway.loads.map((key) => key.withSecret)).toEqual([true]);
   });
 
-  test('DataZoneConnection.connectionCredentials - under an inline fragment without a type condition, a reader gets null and AWS is not asked for secrets', async () => {
-    const result = await execute(server, `{ ${connection('{ connectionId ... { connectionCredentials { accessKeyId } } }')} }`, context(signedIn(READ_SCOPE)));
+  gatewayTest('DataZoneConnection.connectionCredentials - under an inline fragment without a type condition, a reader gets null and AWS is not asked for secrets', async ({ gateway }) => {
+    const result = await gateway.run(`{ ${connection('{ connectionId ... { connectionCredentials { accessKeyId } } }')} }`, signedIn(READ_SCOPE));
     expectRefusedAt(result, ['dataZoneConnection', 'connectionCredentials']);
-    expect(loads.map((key) => key.withSecret)).toEqual([false]);
+    expect(gateway.loads.map((key) => key.withSecret)).toEqual([false]);
   });
 
-  test('DataZoneConnection - selected twice, only the second time with credentials: one GetConnection with withSecret=true', async () => {
-    const result = await execute(
-      server,
-      `{ ${connection('{ connectionId }')} ${connection('{ connectionCredentials { accessKeyId } }')} }`,
-      context(signedIn(READ_SCOPE, SECRETS_SCOPE)),
-    );
+  gatewayTest('DataZoneConnection - selected twice, only the second time with credentials: one GetConnection with withSecret=true', async ({ gateway }) => {
+    const result = await gateway.run(`{ ${connection('{ connectionId }')} ${connection('{ connectionCredentials { accessKeyId } }')} }`, secretsReader);
     expect(result.errors).toEqual([]);
     expect(result.data).toEqual({ dataZoneConnection: { connectionId: 'conn-1', connectionCredentials: { accessKeyId: 'ASIA-TEST' } } });
-    expect(loads.map((key) => key.withSecret)).toEqual([true]);
+    expect(gateway.loads.map((key) => key.withSecret)).toEqual([true]);
   });
 
-  test('DataZoneConnection - under two aliases, only the one selecting credentials asks for secrets', async () => {
-    const result = await execute(
-      server,
-      `{ ${connection('{ connectionId }', 'plain: ')} ${connection('{ connectionCredentials { accessKeyId } }', 'secret: ')} }`,
-      context(signedIn(READ_SCOPE, SECRETS_SCOPE)),
-    );
+  gatewayTest('DataZoneConnection - under two aliases, only the one selecting credentials asks for secrets', async ({ gateway }) => {
+    const result = await gateway.run(`{ ${connection('{ connectionId }', 'plain: ')} ${connection('{ connectionCredentials { accessKeyId } }', 'secret: ')} }`, secretsReader);
     expect(result.errors).toEqual([]);
     expect(result.data).toEqual({ plain: { connectionId: 'conn-1' }, secret: { connectionCredentials: { accessKeyId: 'ASIA-TEST' } } });
-    expect(loads.map((key) => key.withSecret).sort()).toEqual([false, true]);
+    expect(gateway.loads.map((key) => key.withSecret).sort()).toEqual([false, true]);
   });
 
-  test('DataZoneConnection - an inline fragment without a type condition around plain fields asks for no secrets', async () => {
-    const result = await execute(server, `{ ${connection('{ connectionId ... { name } }')} }`, context(signedIn(READ_SCOPE, SECRETS_SCOPE)));
+  gatewayTest('DataZoneConnection - an inline fragment without a type condition around plain fields asks for no secrets', async ({ gateway }) => {
+    const result = await gateway.run(`{ ${connection('{ connectionId ... { name } }')} }`, secretsReader);
     expect(result.errors).toEqual([]);
     expect(result.data).toEqual({ dataZoneConnection: { connectionId: 'conn-1', name: 'name of conn-1' } });
-    expect(loads.map((key) => key.withSecret)).toEqual([false]);
+    expect(gateway.loads.map((key) => key.withSecret)).toEqual([false]);
   });
 });

@@ -405,19 +405,19 @@ describe('verified-token cache', () => {
 
 describe('Authorization header', () => {
   let token = '';
-  let verify: TokenVerifier;
+  // Made in each test, so that the verifier's own code runs inside the test.
+  const verifier = () => createTokenVerifier({ jwtSecret: SECRET, issuer: ISSUER, audience: AUDIENCE }, { now: testClock().now });
 
   beforeAll(async () => {
     token = await jwt(goodClaims(), { alg: 'HS256' }, hs(SECRET));
-    verify = createTokenVerifier({ jwtSecret: SECRET, issuer: ISSUER, audience: AUDIENCE }, { now: testClock().now });
   });
 
   test('Authorization header - none at all is an anonymous caller', async () => {
-    await expect(verify(undefined)).resolves.toBe(ANONYMOUS);
+    await expect(verifier()(undefined)).resolves.toBe(ANONYMOUS);
   });
 
   test('Authorization header - an empty one is an anonymous caller, not a 401', async () => {
-    await expect(verify('')).resolves.toBe(ANONYMOUS);
+    await expect(verifier()('')).resolves.toBe(ANONYMOUS);
   });
 
   test('Authorization header - the anonymous caller is unauthenticated, has no scopes and cannot be changed', () => {
@@ -435,7 +435,7 @@ describe('Authorization header', () => {
   ];
   for (const { name, header } of ACCEPTED) {
     test(`Authorization header - ${name} is accepted`, async () => {
-      await expect(verify(header(token))).resolves.toMatchObject({ authenticated: true, subject: 'alice' });
+      await expect(verifier()(header(token))).resolves.toMatchObject({ authenticated: true, subject: 'alice' });
     });
   }
 
@@ -453,7 +453,7 @@ describe('Authorization header', () => {
   ];
   for (const { name, header } of REFUSED) {
     test(`Authorization header - ${name} is refused: 401 UNAUTHENTICATED`, async () => {
-      await expectRefused(verify, header(token), MESSAGES.header, token);
+      await expectRefused(verifier(), header(token), MESSAGES.header, token);
     });
   }
 });

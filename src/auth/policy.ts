@@ -159,8 +159,6 @@ export class AuthPolicy {
           walk.visitedFragments.add(fragment.name.value);
           return this.selectionSetSelectsSecrets(walk, fragment.typeCondition.name.value, fragment.selectionSet);
         }
-        default:
-          return false;
       }
     });
   }
@@ -172,7 +170,7 @@ export class AuthPolicy {
    */
   enforce(schema: GraphQLSchema): void {
     for (const type of Object.values(schema.getTypeMap())) {
-      if (!isObjectType(type) || type.name.startsWith('__')) continue;
+      if (!isObjectType(type)) continue;
       for (const field of Object.values(type.getFields())) {
         const requirements = [
           this.fieldRequirement(type.name, field.name),
@@ -216,6 +214,7 @@ export function stripAuthDirectives(typeDefs: DocumentNode): DocumentNode {
         Argument(argument) {
           if (argument.name.value !== 'import' || argument.value.kind !== Kind.LIST) return undefined;
           const values = argument.value.values.filter(
+            // Stryker disable next-line Regex: equivalent, an imported name holds at most one "@", at its start.
             (value) => !(value.kind === Kind.STRING && AUTH_DIRECTIVES.has(value.value.replace(/^@/, ''))),
           );
           return { ...argument, value: { ...argument.value, values } };

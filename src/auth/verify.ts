@@ -52,7 +52,6 @@ class VerifiedTokens {
    */
   set(token: string, caller: Caller, exp: number, now: number): void {
     const until = Math.min(now + VERIFIED_TOKEN_TTL_MS, exp * 1000);
-    // Stryker disable next-line ConditionalExpression: sweeping on every insert would only cost time; the entries kept are the same.
     if (this.entries.size >= this.maxEntries) {
       for (const [key, entry] of this.entries) if (entry.until <= now) this.entries.delete(key);
       // Still full: forget the oldest (Map keeps insertion order); they are verified again when next seen.
