@@ -3,8 +3,8 @@
  * Mutation testing of the security-critical modules: `npm run test:mutation` (docs/mutation-testing.md).
  *
  * - Runner: @stryker-mutator/vitest-runner with vitest.mutation.config.ts, which runs only the fast
- *   in-process suites of these modules (no emulator, no HTTP stack), so each mutant costs well
- *   under a second.
+ *   in-process suites of these modules (no emulator, no HTTP stack), so that a run takes minutes,
+ *   not hours.
  * - No checker: @stryker-mutator/typescript-checker drives the TypeScript compiler's JavaScript API,
  *   which TypeScript 7 (the native compiler this project uses) does not have. Mutants that would not
  *   type-check simply run; vitest strips types without checking them.

@@ -3,8 +3,8 @@ import baseConfig from './vitest.config.js';
 
 /**
  * The suites `npm run test:mutation` runs against each mutant (stryker.config.json): fast,
- * in-process tests of the security-critical modules. No stack, no emulator, no build: a mutant's
- * run takes well under a second, so the whole run takes minutes rather than hours.
+ * in-process tests of the security-critical modules. No stack, no emulator, no build, so that the
+ * whole run takes minutes rather than hours.
  */
 export const MUTATION_TEST_FILES = [
   'test/token-verification.test.ts',

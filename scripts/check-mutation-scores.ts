@@ -93,6 +93,7 @@ function summary(report: MutationReport, scores: FileScore[], problems: string[]
   const survivors = scores.flatMap(({ file }) =>
     (report.files[file]?.mutants ?? [])
       .filter((mutant) => mutant.status === 'Survived' || mutant.status === 'NoCoverage')
+      .sort((a, b) => a.location.start.line - b.location.start.line || a.location.start.column - b.location.start.column)
       .map((mutant) => ({ file, mutant })),
   );
   if (survivors.length === 0) lines.push('None.', '');
