@@ -2,11 +2,11 @@ import { defineConfig, mergeConfig } from 'vitest/config';
 import baseConfig from './vitest.config.js';
 
 /**
- * The suites `npm run test:mutation` runs against each mutant (stryker.config.json): fast,
+ * The suites `npm run test:mutation` runs against each mutant (stryker.config.mjs): fast,
  * in-process tests of the security-critical modules. No stack, no emulator, no build, so that the
  * whole run takes minutes rather than hours.
  */
-export const MUTATION_TEST_FILES = [
+const MUTATION_TEST_FILES = [
   'test/token-verification.test.ts',
   'test/auth-policy-rules.test.ts',
   'test/aws-errors.test.ts',
