@@ -34,7 +34,8 @@ export function principalOf(payload: JWTPayload): string | undefined {
 
 /** How long a verified token is taken as verified without checking its signature again. */
 export const VERIFIED_TOKEN_TTL_MS = 60_000;
-const VERIFIED_TOKEN_MAX_ENTRIES = 10_000;
+/** The most verified tokens remembered at once. */
+export const VERIFIED_TOKEN_MAX_ENTRIES = 10_000;
 
 /**
  * Tokens whose signature and claims were verified, until they expire (and for at most
@@ -45,24 +46,27 @@ const VERIFIED_TOKEN_MAX_ENTRIES = 10_000;
 class VerifiedTokens {
   private readonly entries = new Map<string, { caller: Caller; until: number }>();
 
-  get(token: string): Caller | undefined {
+  constructor(private readonly maxEntries: number) {}
+
+  get(token: string, now: number): Caller | undefined {
     const entry = this.entries.get(token);
     if (entry === undefined) return undefined;
-    if (entry.until > Date.now()) return entry.caller;
+    if (entry.until > now) return entry.caller;
     this.entries.delete(token);
     return undefined;
   }
 
-  /** `exp` in seconds since the epoch, as in the JWT; jose accepts a token while now < exp. */
-  set(token: string, caller: Caller, exp: number | undefined): void {
-    const now = Date.now();
-    const until = Math.min(now + VERIFIED_TOKEN_TTL_MS, exp === undefined ? Number.POSITIVE_INFINITY : exp * 1000);
-    if (until <= now) return;
-    if (this.entries.size >= VERIFIED_TOKEN_MAX_ENTRIES) {
+  /**
+   * `exp` in seconds since the epoch, as in the JWT. jose accepted the token at `now` on the same
+   * clock, so `exp * 1000 > now`: the entry is live when stored.
+   */
+  set(token: string, caller: Caller, exp: number, now: number): void {
+    const until = Math.min(now + VERIFIED_TOKEN_TTL_MS, exp * 1000);
+    if (this.entries.size >= this.maxEntries) {
       for (const [key, entry] of this.entries) if (entry.until <= now) this.entries.delete(key);
       // Still full: forget the oldest (Map keeps insertion order); they are verified again when next seen.
       for (const key of this.entries.keys()) {
-        if (this.entries.size < VERIFIED_TOKEN_MAX_ENTRIES) break;
+        if (this.entries.size < this.maxEntries) break;
         this.entries.delete(key);
       }
     }
@@ -72,41 +76,52 @@ class VerifiedTokens {
 
 export type TokenVerifier = (authorizationHeader: string | undefined) => Promise<Caller>;
 
+export interface TokenVerifierOptions {
+  /** Milliseconds since the epoch: the one clock for `exp` / `nbf` (jose's) and the verified-token cache. */
+  now?: () => number;
+  /** The most verified tokens remembered at once (VERIFIED_TOKEN_MAX_ENTRIES). */
+  maxCachedTokens?: number;
+}
+
 /**
  * Verifies `Authorization: Bearer <JWT>` with jose: HS256 with a shared secret, or RS256/ES256
  * keys from a JWKS URL (jose caches the key set and refetches it on an unknown `kid`). No header
  * means an anonymous caller.
  */
-export function createTokenVerifier(config: AuthConfig): TokenVerifier {
+export function createTokenVerifier(config: AuthConfig, options: TokenVerifierOptions = {}): TokenVerifier {
+  const clock = options.now ?? Date.now;
   // A token without `exp` would never expire: refuse it.
-  const options: JWTVerifyOptions = { issuer: config.issuer, audience: config.audience, requiredClaims: ['exp'] };
-  let verify: ((token: string) => Promise<JWTPayload>) | undefined;
+  const claims: JWTVerifyOptions = { issuer: config.issuer, audience: config.audience, requiredClaims: ['exp'] };
+  let verify: ((token: string, currentDate: Date) => Promise<JWTPayload>) | undefined;
   if (config.jwtSecret) {
     const secret = new TextEncoder().encode(config.jwtSecret);
-    verify = async (token) => (await jwtVerify(token, secret, { ...options, algorithms: ['HS256'] })).payload;
+    verify = async (token, currentDate) => (await jwtVerify(token, secret, { ...claims, currentDate, algorithms: ['HS256'] })).payload;
   } else if (config.jwksUrl) {
+    // Stryker disable next-line ObjectLiteral: equivalent, these are jose's defaults; written out so that our key refresh does not change with jose's.
     const keySet = createRemoteJWKSet(new URL(config.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
-    verify = async (token) => (await jwtVerify(token, keySet, { ...options, algorithms: ['RS256', 'ES256'] })).payload;
+    verify = async (token, currentDate) => (await jwtVerify(token, keySet, { ...claims, currentDate, algorithms: ['RS256', 'ES256'] })).payload;
   }
-  const verified = new VerifiedTokens();
+  const verified = new VerifiedTokens(options.maxCachedTokens ?? VERIFIED_TOKEN_MAX_ENTRIES);
   return async (authorizationHeader) => {
     if (authorizationHeader === undefined || authorizationHeader === '') return ANONYMOUS;
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorizationHeader);
     if (!match?.[1]) throw unauthenticated('the Authorization header must be "Bearer <JWT>"');
     if (!verify) throw unauthenticated('this server is not configured to verify tokens');
     const token = match[1];
-    const known = verified.get(token);
+    const now = clock();
+    const known = verified.get(token, now);
     if (known) return known;
     let payload: JWTPayload;
     try {
-      payload = await verify(token);
+      payload = await verify(token, new Date(now));
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       throw unauthenticated(code === 'ERR_JWT_EXPIRED' ? 'the token has expired' : 'the token could not be verified');
     }
     const principal = principalOf(payload);
     const caller: Caller = Object.freeze({ authenticated: true, subject: payload.sub, ...(principal ? { principal } : {}), scopes: scopesOf(payload) });
-    verified.set(token, caller, payload.exp);
+    // requiredClaims made jose check that `exp` is there and a number.
+    verified.set(token, caller, payload.exp as number, now);
     return caller;
   };
 }

@@ -29,6 +29,12 @@ const UPSTREAM_ERROR = 'UPSTREAM_ERROR';
  */
 export type GatewayErrorCode = (typeof CODE_BY_AWS_ERROR)[keyof typeof CODE_BY_AWS_ERROR] | typeof UPSTREAM_ERROR | 'BAD_USER_INPUT';
 
+/**
+ * Lookups go through a Map, not the object: a name such as `constructor` (the name comes off the
+ * wire) must not find a property inherited from Object.prototype.
+ */
+const CODE_LOOKUP: ReadonlyMap<string, GatewayErrorCode> = new Map(Object.entries(CODE_BY_AWS_ERROR));
+
 const MESSAGE_BY_CODE: Readonly<Record<GatewayErrorCode, string>> = {
   NOT_FOUND: 'was not found',
   FORBIDDEN: 'could not be read: AWS denied access to the gateway',
@@ -72,7 +78,7 @@ export function toGraphQLError(error: unknown, service: AwsServiceName, subject:
   const errorName = awsErrorName(error);
   const metadata = (error as SdkErrorShape | null)?.$metadata;
   const requestId = typeof metadata?.requestId === 'string' ? metadata.requestId : null;
-  const code: GatewayErrorCode = (CODE_BY_AWS_ERROR as Readonly<Record<string, GatewayErrorCode>>)[errorName] ?? UPSTREAM_ERROR;
+  const code: GatewayErrorCode = CODE_LOOKUP.get(errorName) ?? UPSTREAM_ERROR;
   const aws: AwsErrorDetails = { service, errorName, requestId };
   const message = errorName === 'ClientRateLimitExceeded' ? CLIENT_RATE_LIMIT_MESSAGE : MESSAGE_BY_CODE[code];
   return new GraphQLError(`${subject} ${message}.`, {
