@@ -802,10 +802,17 @@ describe('authorization over HTTP', () => {
         .setProtectedHeader({ alg: 'HS256' })
         .setIssuedAt()
         .sign(new TextEncoder().encode(TEST_JWT_SECRET));
-      const response = await stack.graphql(connectionQuery('conn-athena-sales', '{ connectionId }'), { token });
+      const requestId = `no-exp-${Date.now()}`;
+      const response = await stack.graphql(connectionQuery('conn-athena-sales', '{ connectionId }'), { token, headers: { 'x-request-id': requestId } });
       expect(response.status).toBe(401);
       expect(response.body.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+      // The defect is named, in the answer and in the request's log line; the token is in neither.
+      expect(response.body.errors?.[0]?.message).toBe('Unauthenticated: the token has no exp claim.');
       expect(response.body).not.toHaveProperty('data');
+      await expect.poll(() => stack.logLines.find((line) => line.includes(requestId) && line.includes('graphql request'))).toBeDefined();
+      const line = JSON.parse(stack.logLines.find((candidate) => candidate.includes(requestId) && candidate.includes('graphql request'))!) as Record<string, unknown>;
+      expect(line).toMatchObject({ status: 401, refusal: 'Unauthenticated: the token has no exp claim.' });
+      expect(stack.logLines.join('\n')).not.toContain(token);
     });
   });
 });

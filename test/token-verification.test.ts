@@ -32,6 +32,15 @@ const MESSAGES = {
   header: 'Unauthenticated: the Authorization header must be "Bearer <JWT>".',
   expired: 'Unauthenticated: the token has expired.',
   unverified: 'Unauthenticated: the token could not be verified.',
+  otherIssuer: 'Unauthenticated: the token was issued by another issuer.',
+  otherAudience: 'Unauthenticated: the token is for another audience.',
+  noIssuer: 'Unauthenticated: the token has no iss claim.',
+  noAudience: 'Unauthenticated: the token has no aud claim.',
+  noExp: 'Unauthenticated: the token has no exp claim.',
+  notYetValid: 'Unauthenticated: the token is not valid yet (nbf).',
+  algorithm: "Unauthenticated: the token's signing algorithm is not accepted.",
+  signature: "Unauthenticated: the token's signature does not verify.",
+  malformed: 'Unauthenticated: the token is not a well-formed signed JWT.',
   unconfigured: 'Unauthenticated: this server is not configured to verify tokens.',
 };
 
@@ -172,33 +181,33 @@ function withPayload(token: string, claims: JWTPayload): string {
 }
 
 const BAD_TOKENS: BadToken[] = [
-  { name: 'another issuer', token: (p) => p.sign(goodClaims({ iss: 'https://evil.example.com/' })), message: MESSAGES.unverified },
-  { name: 'no issuer', token: (p) => p.sign(without(goodClaims(), 'iss')), message: MESSAGES.unverified },
-  { name: 'another audience', token: (p) => p.sign(goodClaims({ aud: 'some-other-api' })), message: MESSAGES.unverified },
-  { name: 'no audience', token: (p) => p.sign(without(goodClaims(), 'aud')), message: MESSAGES.unverified },
-  { name: 'no exp (it would never expire)', token: (p) => p.sign(without(goodClaims(), 'exp')), message: MESSAGES.unverified },
+  { name: 'another issuer', token: (p) => p.sign(goodClaims({ iss: 'https://evil.example.com/' })), message: MESSAGES.otherIssuer },
+  { name: 'no issuer', token: (p) => p.sign(without(goodClaims(), 'iss')), message: MESSAGES.noIssuer },
+  { name: 'another audience', token: (p) => p.sign(goodClaims({ aud: 'some-other-api' })), message: MESSAGES.otherAudience },
+  { name: 'no audience', token: (p) => p.sign(without(goodClaims(), 'aud')), message: MESSAGES.noAudience },
+  { name: 'no exp (it would never expire)', token: (p) => p.sign(without(goodClaims(), 'exp')), message: MESSAGES.noExp },
   { name: 'an exp that has passed', token: (p) => p.sign(goodClaims({ exp: T0_SECONDS - 1 })), message: MESSAGES.expired },
   { name: 'an exp of this very second', token: (p) => p.sign(goodClaims({ exp: T0_SECONDS })), message: MESSAGES.expired },
-  { name: 'an nbf in the future', token: (p) => p.sign(goodClaims({ nbf: T0_SECONDS + 60 })), message: MESSAGES.unverified },
-  { name: 'alg none (unsigned)', token: async () => new UnsecuredJWT(goodClaims()).encode(), message: MESSAGES.unverified },
-  { name: 'a trusted key under an algorithm the path does not accept', token: (p) => p.signWithOtherAlgorithm(goodClaims()), message: MESSAGES.unverified },
-  { name: "the other path's algorithm", token: (p) => p.signForOtherPath(goodClaims()), message: MESSAGES.unverified },
-  { name: 'a key the path does not trust', token: (p) => p.signWithUntrustedKey(goodClaims()), message: MESSAGES.unverified },
+  { name: 'an nbf in the future', token: (p) => p.sign(goodClaims({ nbf: T0_SECONDS + 60 })), message: MESSAGES.notYetValid },
+  { name: 'alg none (unsigned)', token: async () => new UnsecuredJWT(goodClaims()).encode(), message: MESSAGES.algorithm },
+  { name: 'a trusted key under an algorithm the path does not accept', token: (p) => p.signWithOtherAlgorithm(goodClaims()), message: MESSAGES.algorithm },
+  { name: "the other path's algorithm", token: (p) => p.signForOtherPath(goodClaims()), message: MESSAGES.algorithm },
+  { name: 'a key the path does not trust', token: (p) => p.signWithUntrustedKey(goodClaims()), message: MESSAGES.signature },
   {
     name: 'a payload changed after signing',
     token: async (p) => withPayload(await p.sign(goodClaims({ scope: 'connections:read' })), goodClaims()),
-    message: MESSAGES.unverified,
+    message: MESSAGES.signature,
   },
-  { name: 'its signature cut off', token: async (p) => `${(await p.sign(goodClaims())).split('.').slice(0, 2).join('.')}.`, message: MESSAGES.unverified },
-  { name: 'one segment of garbage (malformed)', token: async () => 'not-a-jwt', message: MESSAGES.unverified },
-  { name: 'three segments of garbage (malformed)', token: async () => 'abc.def.ghi', message: MESSAGES.unverified },
+  { name: 'its signature cut off', token: async (p) => `${(await p.sign(goodClaims())).split('.').slice(0, 2).join('.')}.`, message: MESSAGES.signature },
+  { name: 'one segment of garbage (malformed)', token: async () => 'not-a-jwt', message: MESSAGES.malformed },
+  { name: 'three segments of garbage (malformed)', token: async () => 'abc.def.ghi', message: MESSAGES.malformed },
   {
     name: 'a payload that is not JSON (malformed)',
     token: async (p) => {
       const [header, , signature] = (await p.sign(goodClaims())).split('.');
       return `${header}.${base64url.encode('{"sub":')}.${signature}`;
     },
-    message: MESSAGES.unverified,
+    message: MESSAGES.signature,
   },
 ];
 
@@ -215,7 +224,7 @@ for (const path of PATHS) {
     test(`createTokenVerifier (${path.name}) - a good token gives an authenticated caller with its subject and scopes`, async () => {
       const verifier = createTokenVerifier(path.config(), { now: testClock().now });
       const caller = await verifier(`Bearer ${await path.sign(goodClaims())}`);
-      expect(caller).toEqual({ authenticated: true, subject: 'alice', scopes: new Set(['connections:read', 'connections:secrets:read']) });
+      expect(caller).toEqual({ authenticated: true, subject: 'alice', principal: 'sub:alice', scopes: new Set(['connections:read', 'connections:secrets:read']) });
       expect(Object.isFrozen(caller)).toBe(true);
     });
 
@@ -394,8 +403,8 @@ describe('verified-token cache', () => {
     const clock = testClock();
     const verify = verifierOn(clock);
     const token = await jwt(goodClaims(), { alg: 'HS256' }, hs(OTHER_SECRET));
-    await expectRefused(verify, bearer(token), MESSAGES.unverified, token);
-    await expectRefused(verify, bearer(token), MESSAGES.unverified, token);
+    await expectRefused(verify, bearer(token), MESSAGES.signature, token);
+    await expectRefused(verify, bearer(token), MESSAGES.signature, token);
   });
 });
 

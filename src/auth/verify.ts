@@ -74,6 +74,36 @@ class VerifiedTokens {
   }
 }
 
+/**
+ * What is wrong with a token jose refused, in words a caller can act on (a 401's message and its
+ * log line). Names claims and algorithms only: never the token, nor a claim's value.
+ */
+export function tokenDefect(error: unknown): string {
+  const { code, claim, reason } = error as { code?: unknown; claim?: unknown; reason?: unknown };
+  switch (code) {
+    case 'ERR_JWT_EXPIRED':
+      return 'the token has expired';
+    case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
+      if (reason === 'missing') return `the token has no ${String(claim)} claim`;
+      if (claim === 'iss') return 'the token was issued by another issuer';
+      if (claim === 'aud') return 'the token is for another audience';
+      if (claim === 'nbf') return 'the token is not valid yet (nbf)';
+      return `the token's ${String(claim)} claim is not valid`;
+    case 'ERR_JOSE_ALG_NOT_ALLOWED':
+    case 'ERR_JOSE_NOT_SUPPORTED':
+      return "the token's signing algorithm is not accepted";
+    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
+      return "the token's signature does not verify";
+    case 'ERR_JWKS_NO_MATCHING_KEY':
+      return 'no key of the JWKS matches the token';
+    case 'ERR_JWS_INVALID':
+    case 'ERR_JWT_INVALID':
+      return 'the token is not a well-formed signed JWT';
+    default:
+      return 'the token could not be verified';
+  }
+}
+
 export type TokenVerifier = (authorizationHeader: string | undefined) => Promise<Caller>;
 
 export interface TokenVerifierOptions {
@@ -115,8 +145,7 @@ export function createTokenVerifier(config: AuthConfig, options: TokenVerifierOp
     try {
       payload = await verify(token, new Date(now));
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      throw unauthenticated(code === 'ERR_JWT_EXPIRED' ? 'the token has expired' : 'the token could not be verified');
+      throw unauthenticated(tokenDefect(error));
     }
     const principal = principalOf(payload);
     const caller: Caller = Object.freeze({ authenticated: true, subject: payload.sub, ...(principal ? { principal } : {}), scopes: scopesOf(payload) });

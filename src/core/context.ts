@@ -29,6 +29,8 @@ export interface RequestLogEntry {
   operationName: string | null;
   /** Each distinct `extensions.code` of the response's errors, with how often it occurred. */
   errorCodes: Record<string, number>;
+  /** Why the request was refused before it ran (a 401's defect of the token); never the token itself. */
+  refusal?: string;
 }
 
 export interface GatewayContext {

@@ -108,7 +108,12 @@ export async function createGatewayCore(config: GatewayConfig, logger: Logger, c
     clients,
     sharedReads,
     createContext: async (authorization, { requestId, signal, log }) => {
-      const caller = await verifyToken(authorization);
+      const caller = await verifyToken(authorization).catch((error: unknown) => {
+        // The 401's reason (the token's defect, in words that never quote the token) goes into
+        // the request's log line.
+        log.refusal = (error as Error).message;
+        throw error;
+      });
       // Callers who may read secrets never share AWS reads with anyone, in either direction.
       const reads = caller.scopes.has(SECRETS_SCOPE) || !config.cache.shareReads ? UNSHARED_READS : sharedReads;
       // Every AWS call carries the request id, stops at the request's deadline, and takes its

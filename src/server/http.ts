@@ -213,6 +213,7 @@ export function createHttpHandler(options: HttpHandlerOptions) {
         durationMs,
         operationName: scope.log.operationName,
         errorCodes: scope.log.errorCodes,
+        ...(scope.log.refusal === undefined ? {} : { refusal: scope.log.refusal }),
         ...(response.writableFinished ? {} : { aborted: true }),
       },
       'graphql request',
