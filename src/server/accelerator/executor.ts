@@ -25,8 +25,8 @@ import type { CachePlan, CachePolicies } from '../cache-policy.js';
  * document, a query compiled by graphql-jit from the `compileAfter`-th on (as Mercurius' `jit`
  * option does).
  *
- * A compiled query runs the same resolvers, through Apollo's per-field instrumentation (cache
- * hints, inline traces), but plans the operation once: no field collection, argument coercion or
+ * A compiled query runs the same resolvers (with Apollo's per-field wrappers, once a request has
+ * needed them), but plans the operation once: no field collection, argument coercion or
  * `promiseForObject` per request. A router sends the same few operations over and over; each is
  * compiled once and kept as long as Apollo's document cache keeps its parsed document (a WeakMap
  * on the document). A document seen once, like most of a fuzzer's, never pays for a compilation.
@@ -152,7 +152,7 @@ export type Executor = GatewayExecutor & {
 
 /** A compiled operation, and what the fast path runs of it. */
 interface CompiledOperation {
-  /** Compiled over the schema as Apollo Server runs it: every resolver wrapped for its per-field plugins. */
+  /** Compiled over the schema as Apollo Server runs it (its resolvers wrapped for per-field plugins, once a request needed them). */
   compiled: CompiledQuery;
   operationName: string | null;
   /** What the fast path runs, if it may serve the operation (it has a cache plan). */
@@ -204,6 +204,8 @@ function settleItems(value: unknown): unknown {
  * too long. An Error as an item is handled at its index by graphql-jit and by graphql-js alike
  * (the item is null, with its error at the item's path), which is exactly what a rejected item
  * gives in graphql-js. test/jit.test.ts compares both executors over `_entities` with failing items.
+ * It wraps the resolvers after the schema passes (src/schema/passes.ts), so it settles each list
+ * as they return it.
  */
 export function settleListItems(schema: GraphQLSchema): void {
   for (const type of Object.values(schema.getTypeMap())) {
@@ -247,8 +249,8 @@ export function createExecutor(schema: GraphQLSchema, cachePolicies: CachePolici
   const stats = idleExecutionStats();
   const plans = new FastPlans();
 
-  // Each field's resolver as the gateway made it, before Apollo Server wraps every field's resolver
-  // (at start) for its per-field plugins (cache hints, inline traces). The fast path needs neither,
+  // Each field's resolver as the gateway made it (src/schema/passes.ts, then settleListItems), before
+  // Apollo Server wraps every field's resolver for per-field plugins (an inline trace). The fast path needs none,
   // and over these graphql-jit reads a field without a resolver of its own in place, with no
   // resolver call, info object or promise check per field.
   const ownResolvers = new Map<GraphQLField<unknown, unknown>, GraphQLFieldResolver<unknown, unknown> | undefined>();
