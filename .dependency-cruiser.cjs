@@ -13,7 +13,9 @@
  *   3. domains  src/quicksight/, src/datazone/ (neither imports the other), and src/generated/,
  *               the codegen's resolver types, which import both domains' model types (its mappers)
  *   4. schema   src/schema/    assembly: the SDL, the domains' resolvers and the schema passes
- *   5. server   src/server/    HTTP, Apollo Server, the executor and the fast path, `npm start`
+ *   5. server   src/server/    HTTP, Apollo Server, the response policy, `npm start`; and the
+ *                              accelerator (src/server/accelerator/: graphql-jit, the fast path),
+ *                              which only the server's wiring (app.ts) and HTTP layer (http.ts) know
  *
  * Tooling lives outside src/: tools/ (emulator, demo, example supergraph), bench/, test/. The
  * product never imports them; tools/ imports the product only; bench/ may use tools/; test/ any.
@@ -49,6 +51,14 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/(quicksight|datazone)/' },
       to: { path: '^src/(quicksight|datazone)/', pathNot: '^src/$1/' },
+    },
+    {
+      name: 'accelerator-behind-its-switch',
+      comment:
+        'graphql-jit and the fast path change how fast an answer comes, never what it is: app.ts turns them on or off (GRAPHQL_JIT_AFTER) and http.ts hands requests to the fast path; nothing else in the product depends on them.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/server/accelerator/', '^src/server/(app|http)\\.ts$'] },
+      to: { path: '^src/server/accelerator/' },
     },
     forbid('product-imports-no-tooling', 'src/ is what runs in production: it never imports the emulator, the demo, the benchmarks or the tests.', '^src/', '^(tools|bench|test)/'),
     forbid('tools-import-no-bench-or-tests', 'tools/ (emulator, demo, example supergraph) runs on the product alone.', '^tools/', '^(bench|test)/'),

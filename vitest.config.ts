@@ -3,6 +3,13 @@ import { defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
 
+/**
+ * `TEST_ACCELERATOR=off npm test` runs the suite with graphql-jit and the fast path off: the servers
+ * tests start in-process read it in test/support/stack.ts, the ones they start as `npm start` get
+ * GRAPHQL_JIT_AFTER=0 from here.
+ */
+const acceleratorOff = process.env['TEST_ACCELERATOR'] === 'off';
+
 export default defineConfig({
   resolve: {
     // Vite would pick graphql's ESM build (`module` field) while @apollo/subgraph and @apollo/server
@@ -18,7 +25,7 @@ export default defineConfig({
     pool: 'forks',
     // The AWS SDK warns once per process on a Node version it is about to drop; every test file
     // and every server a test starts is such a process. The SDK's own switch silences it in tests.
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...(acceleratorOff ? { GRAPHQL_JIT_AFTER: '0' } : {}) },
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

@@ -8,8 +8,8 @@
  *   loaders    the same read through a fresh request context (caller, per-request DataLoaders,
  *              shared reads, the call scope with its AbortSignal)
  *   graphql    scenario A's document with that context, run by the query graphql-jit compiled for
- *              the fast path (src/server/executor.ts), answer serialized
- *   fast path  the gateway's fast path (src/server/fast-path.ts) with the request's parsed body: plan
+ *              the fast path (src/server/accelerator/executor.ts), answer serialized
+ *   fast path  the gateway's fast path (src/server/accelerator/fast-path.ts) with the request's parsed body: plan
  *              lookup, cache-control, context, the compiled query, the answer's JSON
  *   apollo     Apollo Server's `executeHTTPGraphQLRequest` with the gateway's plugins, as the HTTP
  *              layer calls it for a request the fast path leaves to it, answer serialized (measured
@@ -120,8 +120,10 @@ try {
   };
   for (let run = 0; run < Math.max(1, config.jitAfter); run += 1) await apolloOp();
   await drive(gateway.url, CONCURRENCY * 2);
-  const plan = core.fastPath.plan(CONNECTION_QUERY);
-  if (!plan) throw new Error("scenario A's document was not registered for the fast path (GRAPHQL_JIT_AFTER=0?)");
+  const fastPath = core.fastPath;
+  if (!fastPath) throw new Error('the accelerator is off (GRAPHQL_JIT_AFTER=0): there is no fast path to measure');
+  const plan = fastPath.plan(CONNECTION_QUERY);
+  if (!plan) throw new Error("scenario A's document was not registered for the fast path");
 
   const ops: Array<[name: string, op: () => Promise<string>, over?: string]> = [
     [
@@ -149,7 +151,7 @@ try {
     [
       'fast path',
       async () => {
-        const outcome = await core.fastPath.serve({ body: { query: CONNECTION_QUERY, variables: nextVariables() }, accept: undefined, traceHeader: undefined }, () =>
+        const outcome = await fastPath.serve({ body: { query: CONNECTION_QUERY, variables: nextVariables() }, accept: undefined, traceHeader: undefined }, () =>
           core.createContext(authorization, scope()),
         );
         if (outcome.kind !== 'served') throw new Error('the fast path left a request of scenario A to Apollo Server');

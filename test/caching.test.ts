@@ -3,7 +3,7 @@ import { getNamedType, isCompositeType, isObjectType, isUnionType } from 'graphq
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGatewaySchema } from '../src/schema/build.js';
-import { CREDENTIAL_CACHE_CONTROL } from '../src/server/caching.js';
+import { CREDENTIAL_CACHE_CONTROL } from '../src/server/response-policy.js';
 import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID, seededIds } from '../tools/emulator/seed.js';
 import { chooserFrom, collectCanaries, createOperationGenerator, secretSelection } from './support/operations.js';
 import { READ, SECRETS, type Stack, callsOf, mintToken, startStack } from './support/stack.js';

@@ -12,7 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const FIXTURE: Record<string, string> = {
   // A cycle across layers: the bottom layer imports the server, which imports it back.
   'src/core/context.ts': "import { serve } from '../server/app.js';\nexport const context = () => serve;\n",
-  'src/server/app.ts': "import { context } from '../core/context.js';\nimport { schema } from '../schema/build.js';\nexport const serve = () => [context, schema];\n",
+  'src/server/app.ts': "import { context } from '../core/context.js';\nimport { schema } from '../schema/build.js';\nimport { accelerate } from './accelerator/index.js';\nimport { respond } from './apollo.js';\nexport const serve = () => [context, schema, accelerate, respond];\n",
+  // Legal: the server's wiring turns the accelerator on. A breach: Apollo's setup depends on it.
+  'src/server/accelerator/index.ts': 'export const accelerate = 1;\n',
+  'src/server/apollo.ts': "import { accelerate } from './accelerator/index.js';\nexport const respond = accelerate;\n",
   // Legal: schema assembly imports a domain (downward).
   'src/schema/build.ts': "import { resolvers } from '../quicksight/resolvers.js';\nexport const schema = resolvers;\n",
   // One domain importing another; a domain importing a type of the server.
@@ -78,6 +81,10 @@ describe('dependency rules (.dependency-cruiser.cjs)', () => {
   it('product-imports-no-tooling and no devDependency - report src/ importing tools/ or a devDependency', () => {
     expect(found('product-imports-no-tooling')).toEqual(['src/datazone/loader.ts -> tools/emulator/seed.ts']);
     expect(found('product-imports-no-dev-dependency')).toEqual([expect.stringMatching(/^src\/aws\/clients\.ts -> .*node_modules\/@apollo\/gateway\//)]);
+  });
+
+  it('accelerator-behind-its-switch - reports product code other than the wiring and the HTTP layer importing the accelerator', () => {
+    expect(found('accelerator-behind-its-switch')).toEqual(['src/server/apollo.ts -> src/server/accelerator/index.ts']);
   });
 
   it('no-orphans - reports a module nothing imports and that imports nothing', () => {

@@ -1,149 +1,20 @@
 /**
- * The fast path (src/server/fast-path.ts) answers exactly as Apollo Server does. First its cache
- * plans (src/server/cache-plan.ts) against Apollo's own cache control plugin, over a schema made to
- * have policies that depend on the data; then the real gateway: every request is sent twice, the
+ * The fast path (src/server/accelerator/fast-path.ts) answers exactly as Apollo Server does, both
+ * taking their headers from one response policy (src/server/response-policy.ts): against the real
+ * gateway, with the accelerator on whatever TEST_ACCELERATOR says, every request is sent twice, the
  * first time through Apollo Server's pipeline (which compiles the operation and registers its plan),
  * the second through the fast path, and the two responses must have the same status, the same
  * headers and the same body, byte for byte.
  */
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import * as fc from 'fast-check';
-import { buildSchema, parse } from 'graphql';
-import assert from 'node:assert';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DEMO_DOMAIN_ID, seededIds } from '../tools/emulator/seed.js';
 import { buildGatewaySchema } from '../src/schema/build.js';
-import { cacheControlFor, planCachePolicy } from '../src/server/cache-plan.js';
-import { type FastPlan, FastPlans } from '../src/server/executor.js';
+import { type FastPlan, FastPlans } from '../src/server/accelerator/executor.js';
 import { chooserFrom, createOperationGenerator } from './support/operations.js';
 import { READ, SECRETS, type Stack, mintToken, startStack } from './support/stack.js';
 
 const SEED = Number(process.env['FC_SEED'] ?? 20_261_123);
-
-describe('cache plans', () => {
-  const typeDefs = `
-    enum CacheControlScope { PUBLIC PRIVATE }
-    directive @cacheControl(maxAge: Int, scope: CacheControlScope, inheritMaxAge: Boolean) on FIELD_DEFINITION | OBJECT | INTERFACE | UNION
-    type Query {
-      a: A @cacheControl(maxAge: 60)
-      list: [A] @cacheControl(maxAge: 100)
-      pub: Int @cacheControl(maxAge: 30)
-      plain: Int
-      u: U
-      i: I @cacheControl(maxAge: 80)
-    }
-    type A @cacheControl(maxAge: 120) { x: Int b: B p: P priv: Int @cacheControl(scope: PRIVATE) c: C long: Long }
-    type B { y: Int }
-    type P @cacheControl(maxAge: 10) { z: Int }
-    type Long @cacheControl(maxAge: 500) { z: Int }
-    type C @cacheControl(inheritMaxAge: true) { w: Int }
-    union U @cacheControl(maxAge: 45) = A | D
-    type D @cacheControl(maxAge: 5) { v: Int }
-    interface I { id: Int }
-    type I1 implements I @cacheControl(maxAge: 70) { id: Int }
-    type I2 implements I { id: Int @cacheControl(maxAge: 3) }
-  `;
-  const full = { x: 1, b: { y: 1 }, p: { z: 1 }, priv: 1, c: { w: 1 }, long: { z: 1 } };
-  const hollow = { x: 1, b: null, p: null, priv: null, c: null, long: null };
-  /** The same fields resolving to different data: which nested fields resolve differs from one to the next. */
-  const DATA: Record<string, Record<string, unknown>> = {
-    nulls: { a: null, list: null, pub: null, plain: null, u: null, i: null },
-    full: { a: full, list: [full, hollow], pub: 1, plain: 1, u: { __typename: 'A', ...full }, i: { __typename: 'I2', id: 1 } },
-    hollow: { a: hollow, list: [], pub: 1, plain: 1, u: { __typename: 'D', v: 1 }, i: { __typename: 'I1', id: 1 } },
-  };
-  const resolvers = {
-    Query: Object.fromEntries(['a', 'list', 'pub', 'plain', 'u', 'i'].map((name) => [name, (_: unknown, __: unknown, data: Record<string, unknown>) => data[name]])),
-    U: { __resolveType: (value: { __typename: string }) => value.__typename },
-    I: { __resolveType: (value: { __typename: string }) => value.__typename },
-  };
-  const schema = buildSchema(typeDefs);
-  let apollo: ApolloServer<Record<string, unknown>>;
-
-  beforeAll(async () => {
-    apollo = new ApolloServer<Record<string, unknown>>({ typeDefs, resolvers, plugins: [ApolloServerPluginCacheControl({ defaultMaxAge: 0, calculateHttpHeaders: true })] });
-    await apollo.start();
-  });
-  afterAll(() => apollo.stop());
-
-  /** Apollo's `cache-control` for the query over each kind of data. */
-  async function apolloHeaders(query: string): Promise<string[]> {
-    const headers: string[] = [];
-    for (const data of Object.values(DATA)) {
-      const response = await apollo.executeOperation({ query }, { contextValue: data });
-      assert(response.body.kind === 'single');
-      expect(response.body.singleResult.errors).toBeUndefined();
-      headers.push(response.http.headers.get('cache-control') ?? '(none)');
-    }
-    return headers;
-  }
-
-  const planOf = (query: string) => {
-    const document = parse(query);
-    const operation = document.definitions.find((definition) => definition.kind === 'OperationDefinition');
-    assert(operation?.kind === 'OperationDefinition');
-    return planCachePolicy(schema, document, operation);
-  };
-  const planned = (query: string): string | undefined => {
-    const plan = planOf(query);
-    return plan ? cacheControlFor(plan, schema, {}) : undefined;
-  };
-
-  const DECIDED: Array<[query: string, header: string]> = [
-    ['{ pub }', 'max-age=30, public'],
-    ['{ plain }', 'no-store'],
-    ['{ a { x } }', 'max-age=60, public'],
-    ['{ a { x c { w } long { z } } pub }', 'max-age=30, public'],
-    ['{ list { x long { z } } }', 'max-age=100, public'],
-    ['{ u { ... on A { x } ... on D { v } } }', 'max-age=45, public'],
-    ['{ ...Root } fragment Root on Query { a { x } }', 'max-age=60, public'],
-    ['{ a { b { y } } plain }', 'no-store'],
-    ['{ __typename }', 'no-store'],
-  ];
-  const DEPENDS_ON_DATA = [
-    '{ a { b { y } } }',
-    '{ a { p { z } } }',
-    '{ a { priv } }',
-    '{ list { p { z } } }',
-    '{ i { id } }',
-    '{ u { ... on A { p { z } } } }',
-    '{ a @include(if: true) { x } }',
-  ];
-
-  for (const [query, header] of DECIDED) {
-    test(`${query} - planned as Apollo computes it for any data: ${header}`, async () => {
-      expect(planned(query)).toBe(header);
-      expect(await apolloHeaders(query)).toEqual([header, header, header]);
-    });
-  }
-
-  test('a policy that depends on the data is not planned, and Apollo indeed answers differently by data', async () => {
-    let varying = 0;
-    for (const query of DEPENDS_ON_DATA) {
-      // No plan at all (none of these has `_entities`): the fast path never compiles them.
-      expect(planOf(query), query).toBeNull();
-      if (new Set(await apolloHeaders(query)).size > 1) varying += 1;
-    }
-    // Not vacuous: all but the conditional one change with the data.
-    expect(varying).toBe(DEPENDS_ON_DATA.length - 1);
-  });
-
-  test('_entities: restricted by each representation type, as @apollo/subgraph does; an unknown type is left to Apollo', () => {
-    const gateway = buildGatewaySchema().schema;
-    const document = parse('query E($r: [_Any!]!) { _entities(representations: $r) { ... on DataZoneConnection { name } } }');
-    const operation = document.definitions[0];
-    assert(operation?.kind === 'OperationDefinition');
-    const plan = planCachePolicy(gateway, document, operation);
-    assert(plan);
-    const connection = { __typename: 'DataZoneConnection', domainId: 'd', connectionId: 'c' };
-    expect(cacheControlFor(plan, gateway, { r: [connection] })).toBe('max-age=60, public');
-    expect(cacheControlFor(plan, gateway, { r: [] })).toBe('no-store');
-    expect(cacheControlFor(plan, gateway, { r: [connection, { __typename: 'Nope' }] })).toBeUndefined();
-    const inline = parse('{ _entities(representations: [{ __typename: "DataZoneConnection" }]) { __typename } }');
-    assert(inline.definitions[0]?.kind === 'OperationDefinition');
-    expect(planCachePolicy(gateway, inline, inline.definitions[0])).toBeNull();
-  });
-});
 
 describe('the plan registry', () => {
   const plan = (name: string) => ({ operationName: name }) as unknown as FastPlan;
@@ -173,7 +44,8 @@ describe('the fast path against the real gateway', () => {
   const ids = seededIds();
 
   beforeAll(async () => {
-    stack = await startStack({ env: { NODE_ENV: 'production' } });
+    // About the accelerator: on, whatever TEST_ACCELERATOR says.
+    stack = await startStack({ env: { NODE_ENV: 'production', GRAPHQL_JIT_AFTER: '1' } });
     tokens.reader = await mintToken([READ]);
     tokens.secrets = await mintToken([READ, SECRETS]);
   });
@@ -285,10 +157,20 @@ describe('the fast path against the real gateway', () => {
     expect(byName.second).toEqual(byName.first);
 
     const plain = { query: CONNECTION, variables: { d: ids.domainId, i: ids.connectionIds[2] } };
-    for (const accept of ['application/graphql-response+json', 'application/json, */*;q=0.5', '*/*']) {
+    for (const accept of ['application/graphql-response+json', 'application/json, */*;q=0.5', '*/*', 'application/json; callbackSpec=1.0']) {
       const negotiated = await twice(plain, { token: tokens.reader, headers: { accept } });
       expect(negotiated.fast, accept).toBe(1);
       expect(negotiated.second, accept).toEqual(negotiated.first);
+    }
+    // A root field under @include: the request's variables decide the policy, for both paths alike.
+    const conditional = {
+      query: 'query C($d: ID!, $i: ID!, $list: Boolean!) { dataZoneConnection(domainIdentifier: $d, identifier: $i) { name } dataZoneConnections(domainIdentifier: $d, first: 1) @include(if: $list) { edges { node { name } } } }',
+    };
+    for (const [list, cacheControl] of [[false, 'max-age=60, public'], [true, 'max-age=30, public']] as const) {
+      const answered = await twice({ ...conditional, variables: { d: ids.domainId, i: ids.connectionIds[0], list } }, { token: tokens.reader });
+      expect(answered.fast, String(list)).toBe(1);
+      expect(answered.second).toEqual(answered.first);
+      expect(answered.first.headers['cache-control']).toBe(cacheControl);
     }
     // Left to Apollo Server: an Accept it refuses (406), a router asking for a trace, persisted-query extensions.
     const refused = await twice(plain, { token: tokens.reader, headers: { accept: 'text/html' } });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID } from '../tools/emulator/seed.js';
-import { CREDENTIAL_CACHE_CONTROL } from '../src/server/caching.js';
+import { CREDENTIAL_CACHE_CONTROL } from '../src/server/response-policy.js';
 import { EXAMPLE_DASHBOARDS, type RunningSubgraph, startDashboardsSubgraph } from '../tools/supergraph/dashboards.js';
 import {
   type RunningSupergraphGateway,

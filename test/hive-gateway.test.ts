@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID } from '../tools/emulator/seed.js';
-import { CREDENTIAL_CACHE_CONTROL } from '../src/server/caching.js';
+import { CREDENTIAL_CACHE_CONTROL } from '../src/server/response-policy.js';
 import { EXAMPLE_DASHBOARDS, type RunningSubgraph, startDashboardsSubgraph } from '../tools/supergraph/dashboards.js';
 import { hiveGatewayAuthConfig } from '../tools/supergraph/hive-gateway.js';
 import { composeWithMesh } from '../tools/supergraph/mesh.config.js';

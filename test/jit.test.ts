@@ -1,5 +1,5 @@
 /**
- * graphql-jit (src/server/executor.ts) answers exactly as graphql-js does: random operations over
+ * graphql-jit (src/server/accelerator/executor.ts) answers exactly as graphql-js does: random operations over
  * the real schema, sent by every kind of caller to two gateways in front of one emulator, one that
  * compiles every document (GRAPHQL_JIT_AFTER=1) and one that never does (0), get the same status,
  * the same data, the same errors and the same caching headers. Then the edges the executor hands
@@ -17,7 +17,7 @@ import { loadConfig } from '../src/config/config.js';
 import { seededIds } from '../tools/emulator/seed.js';
 import { buildGatewaySchema } from '../src/schema/build.js';
 import { type RunningGateway, startGateway } from '../src/server/app.js';
-import { asGraphqlJsError, settleListItems } from '../src/server/executor.js';
+import { asGraphqlJsError, settleListItems } from '../src/server/accelerator/executor.js';
 import { createLogger } from '../src/server/logger.js';
 import { chooserFrom, createOperationGenerator } from './support/operations.js';
 import { READ, SECRETS, type Stack, TEST_JWT_SECRET, mintToken, startStack } from './support/stack.js';
@@ -149,7 +149,8 @@ describe('graphql-jit in production (NODE_ENV=production: armor masks field sugg
   let reader = '';
 
   beforeAll(async () => {
-    stack = await startStack({ env: { NODE_ENV: 'production' } });
+    // About the accelerator: on, whatever TEST_ACCELERATOR says.
+    stack = await startStack({ env: { NODE_ENV: 'production', GRAPHQL_JIT_AFTER: '1' } });
     interpreted = await startGatewayBesideStack('0', { NODE_ENV: 'production' });
     reader = await mintToken([READ]);
   });
@@ -191,7 +192,7 @@ describe('graphql-jit', () => {
   const tokens = { reader: '', secrets: '' };
 
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack({ env: { GRAPHQL_JIT_AFTER: '1' } });
     interpreted = await startGatewayBesideStack('0');
     tokens.reader = await mintToken([READ]);
     tokens.secrets = await mintToken([READ, SECRETS]);

@@ -3,7 +3,7 @@
  * `athenaProperties`, `pythonProperties`, `tokenUrlParametersMap`, `configurations.properties`)
  * hold a credential. The schema cannot say it with `@requiresScopes`, since one map mixes a host
  * name with a password; so this key list is the one authorization rule kept in code. The field
- * guard and the response marking (policy.ts, caching.ts), the shared AWS read cache (app.ts), the
+ * guard and the response marking (policy.ts, credential-responses.ts), the shared AWS read cache (app.ts), the
  * log redaction (logger.ts) and the emulator's withSecret stripping all read it from here.
  *
  * Matching: keys are compared ignoring case, with `.`, `_` and `-` counted as the same separator;

@@ -40,7 +40,7 @@ const environmentSchema = z.object({
   /** Comma-separated origins allowed by CORS besides Apollo Sandbox. */
   CORS_ORIGINS: z.string().default(''),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Executions of the same cached document after which graphql-jit compiles it (0: never; graphql-js runs it). */
+  /** Executions of the same cached document after which graphql-jit compiles it (0: the accelerator is off: no compilation, no fast path). */
   GRAPHQL_JIT_AFTER: z.coerce.number().int().min(0).max(1_000_000).default(2),
   /** Overall deadline of one GraphQL request: fields still waiting on AWS then resolve to null (UPSTREAM_ERROR). */
   REQUEST_DEADLINE_MS: z.coerce.number().int().min(1).max(300_000).default(10_000),
@@ -70,7 +70,7 @@ export interface GatewayConfig {
   logLevel: string;
   requestDeadlineMs: number;
   shutdownTimeoutMs: number;
-  /** Executions of one cached document before it is compiled with graphql-jit; 0: never (see server/executor.ts). */
+  /** Executions of one cached document before it is compiled with graphql-jit; 0: never, and the accelerator is off (see server/accelerator/). */
   jitAfter: number;
 }
 

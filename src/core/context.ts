@@ -24,7 +24,7 @@ export interface RequestPolicy {
   selectsSecretFields(info: GraphQLResolveInfo): boolean;
 }
 
-/** What the one log line of a request says about its GraphQL side; filled in by requestLogPlugin. */
+/** What the one log line of a request says about its GraphQL side; filled in by the response policy (src/server/response-policy.ts). */
 export interface RequestLogEntry {
   operationName: string | null;
   /** Each distinct `extensions.code` of the response's errors, with how often it occurred. */

@@ -7,11 +7,9 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { existsSync, readFileSync } from 'node:fs';
 import { AuthPolicy, stripAuthDirectives } from '../auth/policy.js';
 import { dataZoneResolvers } from '../datazone/resolvers.js';
-import { trackCredentialResponses } from './credential-responses.js';
 import { quickSightResolvers } from '../quicksight/resolvers.js';
-import { applyEnumFallbacks, enumResolversFromSdk } from './enums.js';
-import { applyMapEntries } from '../graphql/maps.js';
-import { guardEntityRepresentations } from './representations.js';
+import { enumResolversFromSdk } from './enums.js';
+import { applySchemaPasses } from './passes.js';
 
 /** The SDL files, in the order they are concatenated. */
 export const SCHEMA_FILES = ['base.graphql', 'quicksight.graphql', 'datazone.graphql'] as const;
@@ -68,12 +66,7 @@ export function buildGatewaySchema(options: BuildSchemaOptions = {}): GatewaySch
     Query: { ...quickSightResolvers.Query, ...dataZoneResolvers.Query },
   } as unknown as SubgraphResolvers;
   const schema = buildSubgraphSchema([{ typeDefs: servedTypeDefs, resolvers }]);
-  applyEnumFallbacks(schema);
-  applyMapEntries(schema);
-  guardEntityRepresentations(schema);
-  // Last, so the policy check runs before any other resolver work.
-  policy.enforce(schema);
-  // Outside the policy check: a secret field that resolves to a value makes the response `private, no-store`.
-  trackCredentialResponses(schema, policy);
+  // Every resolver wrapper, in one ordered list (passes.ts).
+  applySchemaPasses(schema, policy);
   return { schema, policy, typeDefs: servedTypeDefs };
 }

@@ -5,7 +5,7 @@ import { type AuthPolicy, MAP_ENTRY_VALUE } from '../auth/policy.js';
 /*
  * Which responses carry a credential: a schema pass that marks the request when a secret field
  * resolves to a value. The server reads the mark to answer `private, no-store`
- * (src/server/caching.ts); it sits here, below the server, because schema assembly applies it.
+ * (src/server/response-policy.ts); it sits here, below the server, because schema assembly applies it.
  */
 
 /** The per-request context objects of requests in which a secret field resolved to a value. */

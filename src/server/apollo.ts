@@ -1,19 +1,17 @@
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer, type ApolloServerOptionsWithGateway, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
 import { type ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
-import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { type ASTVisitor, GraphQLError, type GraphQLFormattedError, type GraphQLSchema, type ValidationContext } from 'graphql';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
 import type { Logger } from 'pino';
 import { type GatewayErrorCode, GATEWAY_ERROR_CODES } from '../aws/errors.js';
 import type { GatewayConfig } from '../config/config.js';
-import { cachingHeadersPlugin } from './caching.js';
 import type { GatewayContext } from '../core/context.js';
 import { createArmor } from './armor.js';
+import type { CachePolicies } from './cache-policy.js';
 import { BoundedDocumentStore } from './document-store.js';
-import { requestLogPlugin } from './request-log.js';
-import { type Executor, fixedSchemaGateway } from './executor.js';
+import { responsePolicyPlugin, stringifyResult } from './response-policy.js';
 
 /** Codes of a caller that authorization refused: a bad token (src/auth/verify.ts), a field it may not see (src/auth/policy.ts). */
 type AuthErrorCode = 'UNAUTHENTICATED' | 'UNAUTHORIZED_FIELD_OR_TYPE';
@@ -119,18 +117,21 @@ function inlineTraceWhenAsked(): ApolloServerPlugin<GatewayContext> {
   };
 }
 
+/** How Apollo Server executes operations: as it ships (graphql-js), or through the accelerator's gateway interface. */
+export type ExecutionMode = { schema: GraphQLSchema; gateway?: ApolloServerOptionsWithGateway<BaseContext>['gateway'] };
+
 export function createApolloServer(
-  schema: GraphQLSchema,
+  execution: ExecutionMode,
+  cachePolicies: CachePolicies,
   config: Pick<GatewayConfig, 'production' | 'introspection'>,
   logger: Logger,
-  executor: Executor,
   plugins: ApolloServerPlugin<GatewayContext>[] = [],
 ): ApolloServer<GatewayContext> {
   // Depth, alias, token, cost and directive limits on every document (see armor.ts).
   const armor = createArmor({ production: config.production });
   return new ApolloServer<GatewayContext>({
-    // graphql-js for a document's first executions, then graphql-jit (see executor.ts).
-    gateway: fixedSchemaGateway(schema, executor),
+    // graphql-jit and the fast path (accelerator/), or graphql-js alone.
+    ...(execution.gateway ? { gateway: execution.gateway } : { schema: execution.schema }),
     logger,
     introspection: config.introspection,
     // No "Did you mean …" schema hints in production; no stack traces anywhere.
@@ -139,20 +140,22 @@ export function createApolloServer(
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
     formatError: createErrorFormatter(logger),
+    // The body of every response, the fast path's too (response-policy.ts).
+    stringifyResult,
     validationRules: [knownOperationTypesRule, ...armor.validationRules],
     // Bounded by source length: Apollo's default cache holds hundreds of MB when documents vary.
     documentStore: new BoundedDocumentStore(),
     parseOptions: armor.parseOptions,
     plugins: [
       ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
-      requestLogPlugin(),
       config.production
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
         : ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true }),
-      // `cache-control` from the SDL's @cacheControl hints (no hint or an error: `no-store`)...
-      ApolloServerPluginCacheControl({ defaultMaxAge: 0, calculateHttpHeaders: true }),
-      // ...then `Vary: Authorization`, and `private, no-store` for any response carrying a credential.
-      cachingHeadersPlugin<GatewayContext>(),
+      // `cache-control`, `Vary: Authorization`, the content type and the request log's fields, from
+      // the one response policy the fast path uses too. Apollo's cache control plugin would compute
+      // `cache-control` a second way, per resolved field: off (docs/architecture.md, "The response pipeline").
+      responsePolicyPlugin(cachePolicies),
+      ApolloServerPluginCacheControlDisabled(),
       // Inline traces only when a router asks for them (`apollo-federation-include-trace: ftv1`).
       ApolloServerPluginInlineTraceDisabled(),
       inlineTraceWhenAsked(),
@@ -160,4 +163,3 @@ export function createApolloServer(
     ],
   });
 }
-

@@ -10,13 +10,14 @@ import type { GatewayConfig } from '../config/config.js';
 import { createConnectionLoader, createConnectionPageLoader } from '../datazone/loader.js';
 import { createActionConnectorLoader, createActionConnectorPageLoader } from '../quicksight/loader.js';
 import { buildGatewaySchema } from '../schema/build.js';
+import { type ExecutionStats, createAccelerator, idleExecutionStats } from './accelerator/index.js';
+import type { FastPath } from './accelerator/fast-path.js';
 import { createApolloServer } from './apollo.js';
-import { type ExecutionStats, createExecutor } from './executor.js';
+import { CachePolicies } from './cache-policy.js';
 import type { GatewayContext, Loaders } from '../core/context.js';
 import type { AwsCallScope } from '../aws/call.js';
 import { type RequestScope, createHttpHandler, createHttpServer } from './http.js';
 import { createLogger } from './logger.js';
-import { FastPath } from './fast-path.js';
 
 export interface RunningGateway {
   /** e.g. `http://127.0.0.1:4000/graphql` */
@@ -72,10 +73,10 @@ class RequestLoaders implements Loaders {
 export interface GatewayCore {
   schema: GraphQLSchema;
   apollo: ApolloServer<GatewayContext>;
-  /** How many executions graphql-js and graphql-jit ran (see executor.ts). */
+  /** How many executions graphql-js and graphql-jit ran (see accelerator/executor.ts). */
   executionStats: ExecutionStats;
-  /** Answers requests for compiled operations without Apollo's request pipeline (see fast-path.ts). */
-  fastPath: FastPath;
+  /** Answers requests for compiled operations without Apollo's request pipeline (see accelerator/fast-path.ts); none with the accelerator off. */
+  fastPath?: FastPath;
   clients: AwsClients;
   sharedReads: SharedReads;
   /** The context of one request: its caller (from the Authorization header), fresh loaders, its AWS call scope. */
@@ -97,14 +98,16 @@ export async function createGatewayCore(config: GatewayConfig, logger: Logger, c
       [...policy.mapFields].map((coordinate) => coordinate.split('.')[1] as string),
     ),
   });
-  const executor = createExecutor(schema, { compileAfter: config.jitAfter });
-  const apollo = createApolloServer(schema, config, logger, executor);
+  const cachePolicies = new CachePolicies(schema);
+  // graphql-jit and the fast path, unless GRAPHQL_JIT_AFTER=0 turns them off.
+  const accelerator = createAccelerator(schema, cachePolicies, { compileAfter: config.jitAfter });
+  const apollo = createApolloServer({ schema, gateway: accelerator?.gateway }, cachePolicies, config, logger);
   await apollo.start();
   return {
     schema,
     apollo,
-    executionStats: executor.stats,
-    fastPath: new FastPath(executor),
+    executionStats: accelerator?.stats ?? idleExecutionStats(),
+    fastPath: accelerator?.fastPath,
     clients,
     sharedReads,
     createContext: async (authorization, { requestId, signal, log }) => {

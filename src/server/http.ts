@@ -7,7 +7,8 @@ import type { Logger } from 'pino';
 import { type CallSignal, ClientClosedRequestError, RequestAbort, RequestDeadlineExceededError } from '../aws/call.js';
 import type { GatewayContext, RequestLogEntry } from '../core/context.js';
 import { INCLUDE_TRACE_HEADER } from './apollo.js';
-import type { FastPath } from './fast-path.js';
+import { VARY_BY_CALLER } from './response-policy.js';
+import type { FastPath } from './accelerator/fast-path.js';
 
 /** Where Apollo Sandbox runs; always allowed by CORS besides the configured frontend origins. */
 export const APOLLO_SANDBOX_ORIGIN = 'https://studio.apollographql.com';
@@ -20,7 +21,7 @@ export interface RequestScope {
   requestId: string;
   /** Fires at the request's deadline, or when the client goes away; every AWS call of the request honours it. */
   signal: CallSignal;
-  /** Filled in by Apollo Server (see requestLogPlugin), written as one log line when the response is done. */
+  /** Filled in from the response policy (response-policy.ts), written as one log line when the response is done. */
   log: RequestLogEntry;
 }
 
@@ -32,7 +33,7 @@ export interface HttpHandlerOptions {
   isReady: () => boolean;
   /** Overall deadline of one GraphQL request (REQUEST_DEADLINE_MS). */
   requestDeadlineMs: number;
-  /** Answers requests for operations Apollo Server has compiled already, without its pipeline (see fast-path.ts). */
+  /** Answers requests for operations Apollo Server has compiled already, without its pipeline (see accelerator/fast-path.ts). */
   fastPath?: FastPath;
 }
 
@@ -115,6 +116,12 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
   response.end(payload);
 }
 
+/** Sets a response header; `vary` keeps the `Vary: Origin` the CORS middleware set, next to `Vary: Authorization`. */
+function setHeaderMergingVary(response: ServerResponse, name: string, value: string): void {
+  const earlier = name === 'vary' ? response.getHeader('vary') : undefined;
+  response.setHeader(name, earlier ? `${String(earlier)}, ${value}` : value);
+}
+
 function toHeaderMap(request: IncomingMessage): HeaderMap {
   const headers = new HeaderMap();
   for (const [name, value] of Object.entries(request.headers)) {
@@ -165,13 +172,12 @@ export function createHttpHandler(options: HttpHandlerOptions) {
         context,
       );
       if (outcome.kind === 'served') {
-        // The headers Apollo Server and its plugins would write for this response (see fast-path.ts).
+        // The response policy's headers and log field (response-policy.ts), as Apollo's path gets them.
         response.setHeader('cache-control', outcome.cacheControl);
-        const earlier = response.getHeader('vary');
-        response.setHeader('vary', earlier ? `${String(earlier)}, Authorization` : 'Authorization');
+        setHeaderMergingVary(response, 'vary', VARY_BY_CALLER);
         response.setHeader('content-type', outcome.contentType);
         if (!options.isReady()) response.setHeader('connection', 'close');
-        scope.log.operationName = outcome.operationName === null ? null : outcome.operationName.slice(0, 100);
+        scope.log.operationName = outcome.operationName;
         response.statusCode = 200;
         response.end(outcome.body);
         return;
@@ -183,11 +189,7 @@ export function createHttpHandler(options: HttpHandlerOptions) {
       httpGraphQLRequest: { method: request.method ?? 'GET', headers: toHeaderMap(request), search: url.search, body },
       context,
     });
-    for (const [name, value] of result.headers) {
-      // Keep the `Vary: Origin` the CORS middleware set next to Apollo's `Vary: Authorization`.
-      const earlier = name === 'vary' ? response.getHeader('vary') : undefined;
-      response.setHeader(name, earlier ? `${String(earlier)}, ${value}` : value);
-    }
+    for (const [name, value] of result.headers) setHeaderMergingVary(response, name, value);
     // Draining began while this request ran: its connection ends with it.
     if (!options.isReady()) response.setHeader('connection', 'close');
     response.statusCode = result.status ?? 200;

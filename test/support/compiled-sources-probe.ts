@@ -7,12 +7,13 @@
 import { parse } from 'graphql';
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import { buildGatewaySchema } from '../../src/schema/build.js';
-import { createExecutor } from '../../src/server/executor.js';
+import { createExecutor } from '../../src/server/accelerator/executor.js';
+import { CachePolicies } from '../../src/server/cache-policy.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with --expose-gc');
 const { schema } = buildGatewaySchema();
-if (process.argv[2] === 'executor') createExecutor(schema, { compileAfter: 2 });
+if (process.argv[2] === 'executor') createExecutor(schema, new CachePolicies(schema), { compileAfter: 2 });
 
 function compileDistinct(from: number): void {
   for (let index = from; index < from + 300; index += 1) {

@@ -6,6 +6,19 @@ import { type RunningGateway, startGateway } from '../../src/server/app.js';
 import { createLogger } from '../../src/server/logger.js';
 
 export const TEST_JWT_SECRET = 'test-only-hs256-secret-0123456789abcdef';
+
+/**
+ * Whether the suite runs with the accelerator (graphql-jit and the fast path, src/server/accelerator/):
+ * on unless `TEST_ACCELERATOR=off`. Either way every test must pass; vitest.config.ts hands the same
+ * setting to the servers tests start as processes. Tests about the accelerator turn it on themselves.
+ */
+export const ACCELERATED = acceleratorSetting(process.env['TEST_ACCELERATOR']);
+
+export function acceleratorSetting(value: string | undefined): boolean {
+  if (value === undefined || value === '' || value === 'on') return true;
+  if (value === 'off') return false;
+  throw new Error(`TEST_ACCELERATOR must be "on" or "off", not ${JSON.stringify(value)}`);
+}
 export const READ = 'connections:read';
 export const SECRETS = 'connections:secrets:read';
 
@@ -40,9 +53,10 @@ export async function startStack(options: { env?: Record<string, string>; emulat
     AWS_REGION: 'us-east-1',
     AUTH_JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: 'info',
-    // Every document through graphql-jit from its first execution (production compiles from the
-    // second), so every test below exercises the compiled path; test/jit.test.ts compares it with graphql-js.
-    GRAPHQL_JIT_AFTER: '1',
+    // With the accelerator, every document through graphql-jit from its first execution (production
+    // compiles from the second), so every test exercises the compiled path and, from a document's
+    // second request, the fast path; test/jit.test.ts compares it with graphql-js. Without: 0, off.
+    GRAPHQL_JIT_AFTER: ACCELERATED ? '1' : '0',
     // No client-side AWS rate limit unless a test asks for one (test/rate-limit.test.ts,
     // test/shared-reads.test.ts, ...): at the product's 15 calls a second, suites that page through
     // lists or fan out over many ids spent most of their time queued.

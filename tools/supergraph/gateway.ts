@@ -12,7 +12,7 @@ import { ApolloGateway, type GraphQLDataSourceProcessOptions, RemoteGraphQLDataS
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { parse } from 'graphql';
-import { cachingHeadersPlugin } from '../../src/server/caching.js';
+import { callerRulesPlugin } from '../../src/server/response-policy.js';
 import { markResponseWithCredentials } from '../../src/schema/credential-responses.js';
 
 export interface SubgraphSource {
@@ -111,7 +111,7 @@ export async function startSupergraphGateway(options: StartSupergraphGatewayOpti
     gateway,
     includeStacktraceInErrorResponses: false,
     // Vary: Authorization, and `private, no-store` when a subgraph said its answer carried a credential.
-    plugins: [cachingHeadersPlugin<SupergraphContext>()],
+    plugins: [callerRulesPlugin<SupergraphContext>()],
   });
   const { url } = await startStandaloneServer(server, {
     listen: { port: options.port, host: options.host ?? '127.0.0.1' },

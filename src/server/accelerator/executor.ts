@@ -16,27 +16,31 @@ import {
 } from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import { setFlagsFromString } from 'node:v8';
-import { type OperationCachePlan, planCachePolicy } from './cache-plan.js';
-import { markResponseWithCredentials } from '../schema/credential-responses.js';
+import { markResponseWithCredentials } from '../../schema/credential-responses.js';
+import { INCLUDE_TRACE_HEADER } from '../apollo.js';
+import type { CachePlan, CachePolicies } from '../cache-policy.js';
 
 /**
  * How Apollo Server executes an operation here: graphql-js for the first executions of a parsed
  * document, a query compiled by graphql-jit from the `compileAfter`-th on (as Mercurius' `jit`
  * option does).
  *
- * A compiled query runs the same resolvers, through Apollo's per-field instrumentation (cache
- * hints, inline traces), but plans the operation once: no field collection, argument coercion or
+ * A compiled query runs the same resolvers (with Apollo's per-field wrappers, once a request has
+ * needed them), but plans the operation once: no field collection, argument coercion or
  * `promiseForObject` per request. A router sends the same few operations over and over; each is
  * compiled once and kept as long as Apollo's document cache keeps its parsed document (a WeakMap
  * on the document). A document seen once, like most of a fuzzer's, never pays for a compilation.
  *
- * An operation whose cache policy the operation alone fixes (cache-plan.ts) is compiled a second
- * time, over the gateway's own resolvers, for the fast path (fast-path.ts), and registered under
- * its exact source text and requested operation name (FastPlans) each time Apollo Server runs it
- * compiled. The fast path hands back to Apollo Server what it does not answer (Executor.handOff).
+ * An operation with a cache plan (../cache-policy.ts) is compiled a second time, over the gateway's
+ * own resolvers, for the fast path (fast-path.ts), and registered under its exact source text and
+ * requested operation name (FastPlans) each time Apollo Server runs it compiled. The fast path hands
+ * back to Apollo Server what it does not answer (Executor.handOff).
  *
  * graphql-js stays in charge of:
  * - introspection (`__schema`, `__type`), which Apollo Sandbox sends;
+ * - a request whose router asks for a trace (`apollo-federation-include-trace: ftv1`): Apollo's
+ *   inline trace plugin records each field through the resolvers Apollo Server wraps the first time
+ *   a request has per-field hooks, and a query compiled before that holds the unwrapped ones;
  * - an operation graphql-jit declines to compile, and a request whose operation Apollo could not
  *   resolve (graphql-js reports why, as Apollo expects);
  * - a request whose variables do not coerce: a compiled query then returns no data at all, and the
@@ -54,7 +58,7 @@ export interface ExecutorOptions {
 type GatewayInterface = ApolloServerOptionsWithGateway<BaseContext>['gateway'];
 type GatewayExecutor = NonNullable<Awaited<ReturnType<GatewayInterface['load']>>['executor']>;
 
-/** How many executions took each path (read by the tests). */
+/** How many executions took each path (read by the tests); all zero without the accelerator. */
 export interface ExecutionStats {
   /** Executions by graphql-js (first sight, introspection, declined, unresolved operation). */
   interpreted: number;
@@ -70,6 +74,10 @@ export interface ExecutionStats {
   handedOff: number;
 }
 
+export function idleExecutionStats(): ExecutionStats {
+  return { interpreted: 0, compiled: 0, rerunForVariableErrors: 0, compilations: 0, fastPath: 0, handedOff: 0 };
+}
+
 /**
  * A compiled operation the fast path may serve (fast-path.ts): registered when Apollo Server runs it
  * compiled, so only after Apollo Server has parsed and validated its exact source text.
@@ -78,7 +86,7 @@ export interface FastPlan {
   compiled: CompiledQuery;
   /** The operation's name, as Apollo Server reports it (`requestContext.operationName`). */
   operationName: string | null;
-  cache: OperationCachePlan;
+  cache: CachePlan;
 }
 
 /**
@@ -124,7 +132,7 @@ export class FastPlans {
 
 /**
  * What the fast path hands to Apollo Server for a request it ran: the result to report (and whether
- * a credential resolved in it, see caching.ts), or "run it on graphql-js".
+ * a credential resolved in it, see ../response-policy.ts), or "run it on graphql-js".
  */
 export type HandOff = { kind: 'result'; result: ExecutionResult; carriesCredentials: boolean } | { kind: 'rerun' };
 
@@ -138,18 +146,16 @@ const HAND_OFF = Symbol('fastPathHandOff');
 export type Executor = GatewayExecutor & {
   readonly stats: ExecutionStats;
   readonly plans: FastPlans;
-  /** The schema the executor runs (for the fast path's cache plans). */
-  readonly schema: GraphQLSchema;
   /** Makes Apollo Server's execution of the request with this context object report `handOff` instead of running again. */
   handOff(context: object, handOff: HandOff): void;
 };
 
-/** A compiled operation, with its cache plan (null: its `cache-control` depends on the data, see cache-plan.ts). */
+/** A compiled operation, and what the fast path runs of it. */
 interface CompiledOperation {
-  /** Compiled over the schema as Apollo Server runs it: every resolver wrapped for its per-field plugins. */
+  /** Compiled over the schema as Apollo Server runs it (its resolvers wrapped for per-field plugins, once a request needed them). */
   compiled: CompiledQuery;
   operationName: string | null;
-  /** What the fast path runs, if it may serve the operation (a cache plan exists). */
+  /** What the fast path runs, if it may serve the operation (it has a cache plan). */
   fast: FastPlan | null;
 }
 
@@ -198,6 +204,8 @@ function settleItems(value: unknown): unknown {
  * too long. An Error as an item is handled at its index by graphql-jit and by graphql-js alike
  * (the item is null, with its error at the item's path), which is exactly what a rejected item
  * gives in graphql-js. test/jit.test.ts compares both executors over `_entities` with failing items.
+ * It wraps the resolvers after the schema passes (src/schema/passes.ts), so it settles each list
+ * as they return it.
  */
 export function settleListItems(schema: GraphQLSchema): void {
   for (const type of Object.values(schema.getTypeMap())) {
@@ -228,7 +236,7 @@ export function asGraphqlJsError(error: GraphQLError): GraphQLError {
   return copy;
 }
 
-export function createExecutor(schema: GraphQLSchema, options: ExecutorOptions): Executor {
+export function createExecutor(schema: GraphQLSchema, cachePolicies: CachePolicies, options: ExecutorOptions): Executor {
   settleListItems(schema);
   // V8's compilation cache off for the process: graphql-jit builds compiled queries with
   // `new Function`, and V8 kept those sources (about 36 KB per distinct document with a union
@@ -238,11 +246,11 @@ export function createExecutor(schema: GraphQLSchema, options: ExecutorOptions):
   // compiles its modules once at start-up, so the cache saves it nothing afterwards.
   if (options.compileAfter > 0) setFlagsFromString('--no-compilation-cache');
   const documents = new WeakMap<DocumentNode, DocumentState>();
-  const stats: ExecutionStats = { interpreted: 0, compiled: 0, rerunForVariableErrors: 0, compilations: 0, fastPath: 0, handedOff: 0 };
+  const stats = idleExecutionStats();
   const plans = new FastPlans();
 
-  // Each field's resolver as the gateway made it, before Apollo Server wraps every field's resolver
-  // (at start) for its per-field plugins (cache hints, inline traces). The fast path needs neither,
+  // Each field's resolver as the gateway made it (src/schema/passes.ts, then settleListItems), before
+  // Apollo Server wraps every field's resolver for per-field plugins (an inline trace). The fast path needs none,
   // and over these graphql-jit reads a field without a resolver of its own in place, with no
   // resolver call, info object or promise check per field.
   const ownResolvers = new Map<GraphQLField<unknown, unknown>, GraphQLFieldResolver<unknown, unknown> | undefined>();
@@ -288,7 +296,7 @@ export function createExecutor(schema: GraphQLSchema, options: ExecutorOptions):
       const result = compileQuery(schema, document, operationName ?? undefined);
       if (isCompiledQuery(result)) {
         stats.compilations += 1;
-        const cache = planCachePolicy(schema, document, operation);
+        const cache = cachePolicies.planFor(document, operation);
         const fast = cache ? compileWithOwnResolvers(document, operationName) : undefined;
         plan = { compiled: result, operationName, fast: fast && cache ? { compiled: fast, operationName, cache } : null };
       }
@@ -305,6 +313,7 @@ export function createExecutor(schema: GraphQLSchema, options: ExecutorOptions):
     };
     // Apollo leaves `operation` unset when `operationName` names no operation of the document.
     const operation = requestContext.operation as typeof requestContext.operation | undefined;
+    const traced = request.http?.headers.get(INCLUDE_TRACE_HEADER) === 'ftv1';
     const handedOff = (context as { [HAND_OFF]?: HandOff })[HAND_OFF];
     let result: ExecutionResult;
     if (handedOff !== undefined && operation) {
@@ -321,7 +330,7 @@ export function createExecutor(schema: GraphQLSchema, options: ExecutorOptions):
       }
       return result as ExecutionResult<Record<string, unknown>, Record<string, unknown>>;
     }
-    const plan = operation ? planFor(document, operationName, operation) : null;
+    const plan = operation && !traced ? planFor(document, operationName, operation) : null;
     if (plan) {
       // From now on the fast path may answer this source text and operation name (again, if its
       // bounded registry had let the plan go).
@@ -342,7 +351,6 @@ export function createExecutor(schema: GraphQLSchema, options: ExecutorOptions):
   return Object.assign(executor, {
     stats,
     plans,
-    schema,
     handOff(context: object, handOff: HandOff) {
       Object.defineProperty(context, HAND_OFF, { value: handOff, enumerable: true, configurable: true, writable: true });
     },

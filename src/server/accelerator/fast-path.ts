@@ -1,9 +1,8 @@
 import type { ExecutionResult } from 'graphql';
-import Negotiator from 'negotiator';
-import { CREDENTIAL_CACHE_CONTROL } from './caching.js';
-import { responseHasCredentials } from '../schema/credential-responses.js';
-import { cacheControlFor } from './cache-plan.js';
-import type { GatewayContext } from '../core/context.js';
+import type { GatewayContext } from '../../core/context.js';
+import { responseHasCredentials } from '../../schema/credential-responses.js';
+import type { CachePolicies } from '../cache-policy.js';
+import { cacheControlOf, logOperationName, negotiateMediaType, stringifyResult } from '../response-policy.js';
 import type { Executor, FastPlan } from './executor.js';
 
 /**
@@ -11,18 +10,19 @@ import type { Executor, FastPlan } from './executor.js';
  * that graphql-jit has compiled (executor.ts registers it then, by its exact source text and
  * requested operation name), is run by the compiled query straight from the HTTP handler.
  *
- * Apollo Server's request pipeline costs more per request than everything else the gateway adds
+ * Apollo Server's request pipeline costs more per request than everything else the subgraph adds
  * to an AWS call (`npm run bench:layers`): the document cache's SHA-256, a dozen plugin hooks and
- * their promises, the per-field cache-control instrumentation. For a request whose answer it
- * already knows how to give, none of that decides anything: the document is valid (Apollo said
- * so), its cache policy is fixed by the operation (cache-plan.ts), and no plugin acts on a
- * response without errors but the three whose headers are written here (`cache-control`,
- * `Vary: Authorization`, the request log's operation name).
+ * their promises. For a request whose answer it already knows how to give, none of that decides
+ * anything: the document is valid (Apollo said so), its cache policy is known before it runs
+ * (../cache-policy.ts), and what a response without errors gets beyond its data (headers, body
+ * serialization, the log line's operation name) comes from the response policy that Apollo Server's
+ * plugin calls too (../response-policy.ts).
  *
  * Apollo Server stays in charge of everything else, and of every request that is not a plain
  * success:
  * - a first sight of a document, GET, persisted queries (`extensions`), a router asking for a
- *   trace, an `Accept` that does not negotiate to JSON, a policy that depends on the data;
+ *   trace, an `Accept` that negotiates to nothing (Apollo's 406), representations that cannot
+ *   succeed;
  * - a context that fails (an invalid token): Apollo gets the same failed context;
  * - an answer with errors: Apollo gets the context and the result (Executor.handOff) and reports
  *   it exactly as if it had run it, without a second execution (its error formatting, masking,
@@ -31,13 +31,6 @@ import type { Executor, FastPlan } from './executor.js';
  * test/fast-path.test.ts sends each kind of request twice, first through Apollo and then through
  * this path, and compares status, headers and body.
  */
-
-/** Apollo Server's MEDIA_TYPES for a single result, in its order of preference. */
-const JSON_MEDIA_TYPE = 'application/json; charset=utf-8';
-const RESPONSE_MEDIA_TYPES = [JSON_MEDIA_TYPE, 'application/graphql-response+json; charset=utf-8', 'application/json; callbackSpec=1.0; charset=utf-8'];
-/** The fast path answers only these; Apollo answers the subscription callback type. */
-const FAST_MEDIA_TYPES = new Set(RESPONSE_MEDIA_TYPES.slice(0, 2));
-const MAX_REMEMBERED_ACCEPT_HEADERS = 64;
 
 export interface FastRequest {
   /** The parsed JSON body of a POST with `Content-Type: application/json`. */
@@ -48,7 +41,7 @@ export interface FastRequest {
 }
 
 export type FastOutcome =
-  /** Answered: write these. */
+  /** Answered: write these (the response policy's headers and log field). */
   | { kind: 'served'; contentType: string; cacheControl: string; body: string; operationName: string | null }
   /** For Apollo Server, with the context made here if there is one (it must not be made twice). */
   | { kind: 'apollo'; context?: Promise<GatewayContext> };
@@ -74,35 +67,25 @@ function graphQLPostBody(body: unknown): GraphQLPostBody | undefined {
 }
 
 export class FastPath {
-  /** Apollo's content negotiation per `Accept` value (few distinct ones: each client sends one). */
-  private readonly mediaTypes = new Map<string, string | undefined>();
-
-  constructor(private readonly executor: Executor) {}
-
-  /** What Apollo Server would answer a successful single result with, for this `Accept`. */
-  private mediaTypeFor(accept: string | undefined): string | undefined {
-    if (!accept) return JSON_MEDIA_TYPE;
-    if (this.mediaTypes.has(accept)) return this.mediaTypes.get(accept);
-    const chosen = new Negotiator({ headers: { accept } }).mediaType(RESPONSE_MEDIA_TYPES);
-    const served = chosen !== undefined && FAST_MEDIA_TYPES.has(chosen) ? chosen : undefined;
-    if (this.mediaTypes.size < MAX_REMEMBERED_ACCEPT_HEADERS) this.mediaTypes.set(accept, served);
-    return served;
-  }
+  constructor(
+    private readonly executor: Executor,
+    private readonly cachePolicies: CachePolicies,
+  ) {}
 
   /** The plan registered for this source text and operation name, if any (for `npm run bench:layers`). */
   plan(query: string, operationName?: string): FastPlan | undefined {
     return this.executor.plans.get(query, operationName);
   }
 
-  /** The request's plan and media type, if the fast path may answer it. */
+  /** The request's plan, media type and planned `cache-control`, if the fast path may answer it. */
   private planFor(request: FastRequest): { plan: FastPlan; body: GraphQLPostBody; mediaType: string; cacheControl: string } | undefined {
     const body = graphQLPostBody(request.body);
     if (body === undefined || request.traceHeader === 'ftv1') return undefined;
     const plan = this.executor.plans.get(body.query, body.operationName);
     if (plan === undefined) return undefined;
-    const mediaType = this.mediaTypeFor(request.accept);
+    const mediaType = negotiateMediaType(request.accept);
     if (mediaType === undefined) return undefined;
-    const cacheControl = cacheControlFor(plan.cache, this.executor.schema, body.variables);
+    const cacheControl = this.cachePolicies.cacheControl(plan.cache, body.variables);
     if (cacheControl === undefined) return undefined;
     return { plan, body, mediaType, cacheControl };
   }
@@ -136,10 +119,10 @@ export class FastPath {
     return {
       kind: 'served',
       contentType: mediaType,
-      cacheControl: responseHasCredentials(context) ? CREDENTIAL_CACHE_CONTROL : planned.cacheControl,
-      // Apollo Server's stringifyResult: `{ errors, data, extensions }` in that order, then a newline.
-      body: `${JSON.stringify({ data: result.data, extensions: result.extensions })}\n`,
-      operationName: plan.operationName,
+      cacheControl: cacheControlOf(planned.cacheControl, false, responseHasCredentials(context)),
+      // In Apollo Server's order (`errors`, `data`, `extensions`); there are no errors here.
+      body: stringifyResult({ data: result.data, extensions: result.extensions }),
+      operationName: logOperationName(plan.operationName),
     };
   }
 }
