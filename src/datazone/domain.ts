@@ -4,6 +4,7 @@ import type { Resolvers } from '../generated/resolvers-types.js';
 import type { LoadersOf } from '../aws/operation.js';
 import { connectionResolvers, getConnection } from './connection.js';
 import { connectionsResolvers, listConnections } from './connections.js';
+import { getProject, projectResolvers } from './project.js';
 
 /**
  * Amazon DataZone as the subgraph serves it. An operation is added here with one line in each
@@ -15,6 +16,7 @@ const dataZoneLoaders = {
   connection: getConnection,
   /** Pages of ListConnections. */
   connectionPages: listConnections,
+  project: getProject,
 };
 
 declare module '../core/context.js' {
@@ -23,7 +25,7 @@ declare module '../core/context.js' {
 }
 
 /** The domain's resolvers: one file per root field or entity type, merged by type. */
-export const dataZoneResolvers = mergeResolvers([connectionResolvers, connectionsResolvers]) as Resolvers;
+export const dataZoneResolvers = mergeResolvers([connectionResolvers, connectionsResolvers, projectResolvers]) as Resolvers;
 
 export const dataZone = {
   schemaFile: 'datazone.graphql',

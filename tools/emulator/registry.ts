@@ -5,14 +5,15 @@
 import type { AnyResource, EmulatedOperationSpec } from './operation.js';
 import { actionConnectors, describeActionConnector } from './operations/describe-action-connector.js';
 import { connections, getConnection } from './operations/get-connection.js';
+import { getProject, projects } from './operations/get-project.js';
 import { listActionConnectors } from './operations/list-action-connectors.js';
 import { listConnections } from './operations/list-connections.js';
 import { searchActionConnectors } from './operations/search-action-connectors.js';
 
-export const OPERATIONS = [describeActionConnector, listActionConnectors, searchActionConnectors, getConnection, listConnections] as const;
+export const OPERATIONS = [describeActionConnector, listActionConnectors, searchActionConnectors, getConnection, listConnections, getProject] as const;
 
 /** The resources, in the order the emulator seeds them. */
-export const RESOURCES: readonly AnyResource[] = [actionConnectors, connections];
+export const RESOURCES: readonly AnyResource[] = [actionConnectors, connections, projects];
 
 export type EmulatedOperation = (typeof OPERATIONS)[number]['name'];
 
