@@ -3,7 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { type AwsClients, createAwsClients, destroyAwsClients } from '../aws/clients.js';
-import { type AwsReads, SharedReads, UNSHARED_READS, secretMemberDetector } from '../aws/shared-reads.js';
+import { SharedReads, UNSHARED_READS, secretMemberDetector } from '../aws/shared-reads.js';
 import { SECRETS_SCOPE } from '../auth/policy.js';
 import { createTokenVerifier } from '../auth/verify.js';
 import type { GatewayConfig } from '../config/config.js';
