@@ -53,6 +53,7 @@ const config: CodegenConfig = {
           DataZoneConfiguration: '@aws-sdk/client-datazone#Configuration',
           DataZoneConnectionCredentials: '@aws-sdk/client-datazone#ConnectionCredentials',
           DataZoneRedshiftProperties: '@aws-sdk/client-datazone#RedshiftPropertiesOutput',
+          DataZoneProject: '@aws-sdk/client-datazone#GetProjectOutput',
         },
       },
     },

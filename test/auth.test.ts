@@ -3,7 +3,7 @@
  * guarded in the SDL, field-level outcomes for each kind of caller (root fields, unions and
  * `_entities`), least privilege towards AWS (`withSecret`), and 401s for bad tokens (HS256 and JWKS).
  */
-import { GetConnectionOutput$ } from '@aws-sdk/client-datazone';
+import { GetConnectionOutput$, GetProjectOutput$ } from '@aws-sdk/client-datazone';
 import { DescribeActionConnectorResponse$ } from '@aws-sdk/client-quicksight';
 import { NormalizedSchema } from '@smithy/core/schema';
 import {
@@ -60,6 +60,8 @@ const NOT_CREDENTIALS: Readonly<Record<string, string>> = {
   'DescribeActionConnectorResponse.ActionConnector.AuthenticationConfig.AuthenticationMetadata.ApiKeyConnectionMetadata.Email':
     'e-mail address tied to the API key: PII, not a secret; the key itself is never returned by AWS',
   'GetConnectionOutput.description': 'free-text description: PII at most, not a credential',
+  'GetProjectOutput.name': 'project name: PII at most, not a credential; readable with connections:read',
+  'GetProjectOutput.description': 'free-text description: PII at most, not a credential',
   'GetConnectionOutput.connectionCredentials.expiration':
     'expiry time of the temporary keys: not a secret, and only reachable through the guarded connectionCredentials',
   'GetConnectionOutput.props.redshiftProperties.credentials':
@@ -73,6 +75,16 @@ const NOT_CREDENTIALS: Readonly<Record<string, string>> = {
   'GetConnectionOutput.props.sparkEmrProperties.credentials.username': 'Livy user name: an identifier, not a secret',
   'GetConnectionOutput.props.sparkEmrProperties.managedEndpointCredentials': 'container of id + token: the token is guarded itself',
   'GetConnectionOutput.props.sparkEmrProperties.managedEndpointCredentials.id': 'identifier of the credentials: the SDL documents it as not secret',
+};
+
+/**
+ * SDK members marked `sensitive` (or leaves below them) that the schema deliberately does not serve:
+ * no field, so nothing to guard. Every entry needs a reason; an entry that gains a field, or no
+ * longer names a sensitive member, fails the test.
+ */
+const NOT_SERVED: Readonly<Record<string, string>> = {
+  'GetProjectOutput.userParameters.environmentConfigurationName':
+    'DataZoneProject serves a few members of GetProjectOutput; its userParameters (environment configuration values) are not among them',
 };
 
 /** CONTRACT.md's explicit list of credential fields. */
@@ -258,11 +270,12 @@ describe('SDK sensitive members', () => {
   const sdkMembers = [
     ...walkSdkSchema(schema, NormalizedSchema.of(DescribeActionConnectorResponse$), 'QuickSightActionConnector', 'quicksight'),
     ...walkSdkSchema(schema, NormalizedSchema.of(GetConnectionOutput$), 'DataZoneConnection', 'datazone'),
+    ...walkSdkSchema(schema, NormalizedSchema.of(GetProjectOutput$), 'DataZoneProject', 'datazone'),
   ];
   /** The members the rule applies to: marked sensitive, or a scalar leaf below a sensitive member. */
   const checked = sdkMembers.filter((member) => member.sensitive || (member.underSensitive && member.leaf));
 
-  test('SDK sensitive members - the walk finds the sensitive members of both SDK output shapes', () => {
+  test('SDK sensitive members - the walk finds the sensitive members of the SDK output shapes', () => {
     const sensitivePaths = sdkMembers.filter((member) => member.sensitive).map((member) => member.path);
     expect(sensitivePaths).toEqual(
       expect.arrayContaining([
@@ -286,7 +299,7 @@ describe('SDK sensitive members', () => {
   test('SDK sensitive members - each is guarded by @requiresScopes(connections:secrets:read) or listed in NOT_CREDENTIALS with a reason', () => {
     const problems: string[] = [];
     for (const member of checked) {
-      if (member.path in NOT_CREDENTIALS) continue;
+      if (member.path in NOT_CREDENTIALS || (member.path in NOT_SERVED && member.coordinate === undefined)) continue;
       if (member.coordinate === undefined) {
         problems.push(`${member.path}: no GraphQL field found (${member.unmapped ?? 'unknown reason'})`);
         continue;
@@ -297,13 +310,18 @@ describe('SDK sensitive members', () => {
     expect(problems).toEqual([]);
   });
 
-  test('SDK sensitive members - NOT_CREDENTIALS names only sensitive members (or leaves below them) that map to a GraphQL field, each with a reason', () => {
+  test('SDK sensitive members - NOT_CREDENTIALS names only sensitive members (or leaves below them) that map to a GraphQL field, NOT_SERVED only ones that map to none, each with a reason', () => {
     const checkedPaths = new Map(checked.map((member) => [member.path, member]));
     for (const [path, reason] of Object.entries(NOT_CREDENTIALS)) {
       expect(checkedPaths.has(path), `${path} is not a sensitive SDK member any more: remove it from NOT_CREDENTIALS`).toBe(true);
       expect(reason.length, `${path} needs a reason`).toBeGreaterThan(10);
       const coordinate = checkedPaths.get(path)?.coordinate;
       expect(coordinate, `${path} maps to no GraphQL field`).toBeDefined();
+    }
+    for (const [path, reason] of Object.entries(NOT_SERVED)) {
+      expect(checkedPaths.has(path), `${path} is not a sensitive SDK member any more: remove it from NOT_SERVED`).toBe(true);
+      expect(reason.length, `${path} needs a reason`).toBeGreaterThan(10);
+      expect(checkedPaths.get(path)?.coordinate, `${path} is served now: guard it or list it in NOT_CREDENTIALS`).toBeUndefined();
     }
   });
 

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { GraphQLResolveInfo } from 'graphql';
-import { dataZoneResolvers } from '../src/datazone/resolvers.js';
+import { connectionResolvers } from '../src/datazone/connection.js';
 import { DEMO_DOMAIN_ID, seedActionConnectors, seedConnections } from '../tools/emulator/seed.js';
-import { quickSightResolvers } from '../src/quicksight/resolvers.js';
+import { actionConnectorResolvers } from '../src/quicksight/action-connector.js';
 import type { GatewayContext } from '../src/core/context.js';
 import { READ, type Stack, mintToken, startStack } from './support/stack.js';
 
@@ -48,7 +48,7 @@ describe('a connection or connector fetched by id resolves its fields without a 
   const isThenable = (value: unknown) => typeof (value as { then?: unknown } | null)?.then === 'function';
 
   it('DataZoneConnection: every field of every seeded connection', () => {
-    const resolvers = fieldResolvers(dataZoneResolvers.DataZoneConnection ?? {});
+    const resolvers = fieldResolvers(connectionResolvers.DataZoneConnection ?? {});
     expect(resolvers.map(([name]) => name)).toEqual(expect.arrayContaining(['description', 'connectionCredentials', 'environmentUserRole', 'props', 'name']));
     for (const connection of seedConnections()) {
       for (const [name, resolve] of resolvers) expect(isThenable(resolve(connection, {}, noLoaders, info)), `${connection.connectionId}.${name}`).toBe(false);
@@ -56,7 +56,7 @@ describe('a connection or connector fetched by id resolves its fields without a 
   });
 
   it('QuickSightActionConnector: every field of every seeded connector', () => {
-    const resolvers = fieldResolvers(quickSightResolvers.QuickSightActionConnector ?? {});
+    const resolvers = fieldResolvers(actionConnectorResolvers.QuickSightActionConnector ?? {});
     expect(resolvers.map(([name]) => name)).toEqual(expect.arrayContaining(['description', 'authenticationConfig', 'enabledActions', 'vpcConnectionArn', 'describeResponse', 'name']));
     for (const { awsAccountId, connector } of seedActionConnectors()) {
       const record = { awsAccountId, actionConnectorId: connector.ActionConnectorId ?? '', connector, describeResponse: { requestId: 'r', status: 200 } };

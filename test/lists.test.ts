@@ -26,8 +26,8 @@ import {
   seedConnections,
   startEmulator,
 } from '../tools/emulator/index.js';
-import { dataZoneResolvers } from '../src/datazone/resolvers.js';
-import { quickSightResolvers } from '../src/quicksight/resolvers.js';
+import { dataZoneResolvers } from '../src/datazone/domain.js';
+import { quickSightResolvers } from '../src/quicksight/domain.js';
 import { buildGatewaySchema } from '../src/schema/build.js';
 import { isCredentialMapKey } from '../src/auth/credential-map-keys.js';
 import { fullSelection } from './support/selection.js';

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID } from '../tools/emulator/seed.js';
 import { DataZoneClient, GetConnectionCommand } from '@aws-sdk/client-datazone';
-import { createConnectionLoader } from '../src/datazone/loader.js';
+import { createOperationLoader } from '../src/aws/operation.js';
+import { getConnection } from '../src/datazone/connection.js';
 import { UNSHARED_READS } from '../src/aws/shared-reads.js';
 import { READ, type Stack, mintToken, startStack } from './support/stack.js';
 
@@ -158,7 +159,7 @@ describe('request ids and request logs', () => {
       stack.emulator.resetCalls();
       // The first call makes the SDK cache this command class's middleware handler.
       await client.send(new GetConnectionCommand({ domainIdentifier: DEMO_DOMAIN_ID, identifier: 'conn-iam-project' }));
-      const loader = createConnectionLoader(client, 4, UNSHARED_READS, { requestId: 'after-the-cache' });
+      const loader = createOperationLoader(getConnection, { clients: { datazone: client }, concurrency: 4, reads: UNSHARED_READS, scope: { requestId: 'after-the-cache' } });
       expect((await loader.load({ domainIdentifier: DEMO_DOMAIN_ID, identifier: 'conn-athena-sales', withSecret: false })).connectionId).toBe('conn-athena-sales');
       expect(stack.emulator.calls.map((call) => call.gatewayRequestId)).toEqual([undefined, 'after-the-cache']);
     } finally {

@@ -15,7 +15,7 @@ export interface Caller {
 }
 
 /** The per-request DataLoaders: made fresh for every request, never shared between callers. */
-// Each domain's loader.ts adds its loaders here (declaration merging): this bottom layer names no domain.
+// Each domain's domain.ts adds its loaders here (declaration merging): this bottom layer names no domain.
 export interface Loaders {}
 
 /** What resolvers ask of the schema's authorization policy (AuthPolicy in src/auth/policy.ts). */

@@ -3,7 +3,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { ActionConnectorParent, DescribeResponseMetadata } from '../quicksight/model.js';
 import type { ActionConnectorError, ReadAuthConfig, ReadAuthorizationCodeGrantMetadata, ReadAuthorizationCodeGrantDetails, ReadClientCredentialsGrantMetadata, ReadClientCredentialsGrantDetails, ReadBasicAuthConnectionMetadata, ReadAPIKeyConnectionMetadata, ReadNoneConnectionMetadata, ReadIamConnectionMetadata } from '@aws-sdk/client-quicksight';
 import type { ConnectionParent } from '../datazone/model.js';
-import type { PhysicalEndpoint, Configuration, ConnectionCredentials, RedshiftPropertiesOutput } from '@aws-sdk/client-datazone';
+import type { PhysicalEndpoint, Configuration, ConnectionCredentials, RedshiftPropertiesOutput, GetProjectOutput } from '@aws-sdk/client-datazone';
 import type { GatewayContext } from '../core/context.js';
 export type Maybe<T> = T | null | undefined;
 export type InputMaybe<T> = T | null | undefined;
@@ -153,6 +153,11 @@ export type DataZoneConnection = {
    * and protocol. Most connections have exactly one physical endpoint.
    */
   physicalEndpoints?: Maybe<Array<DataZonePhysicalEndpoint>>;
+  /**
+   * The DataZone project `projectId` names, read with DataZone's GetProject when selected; null when
+   * the connection names no project.
+   */
+  project?: Maybe<DataZoneProject>;
   /** Id of the DataZone project that owns the connection (absent for domain-scoped connections). */
   projectId?: Maybe<Scalars['String']['output']>;
   /**
@@ -551,6 +556,53 @@ export type DataZonePhysicalEndpoint = {
   /** Stage label of the endpoint as set by AWS (a free-form string, for example a deployment stage). */
   stage?: Maybe<Scalars['String']['output']>;
 };
+
+/**
+ * An Amazon DataZone project: the unit in which users collaborate on data, owning connections,
+ * environments and data sources. Read with DataZone's GetProject.
+ */
+export type DataZoneProject = {
+  __typename?: 'DataZoneProject';
+  /** When the project was created (ISO-8601 UTC). */
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The DataZone user who created the project. */
+  createdBy?: Maybe<Scalars['String']['output']>;
+  /** Free-text description of the project. AWS marks it as sensitive: it may contain personal data. */
+  description?: Maybe<Scalars['String']['output']>;
+  /** Id of the DataZone domain the project belongs to. */
+  domainId: Scalars['ID']['output'];
+  /** Id of the domain unit the project belongs to. */
+  domainUnitId?: Maybe<Scalars['String']['output']>;
+  /** Id of the project, unique within its domain. */
+  id: Scalars['ID']['output'];
+  /** When the project was last changed (ISO-8601 UTC). */
+  lastUpdatedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Name of the project. AWS marks it as sensitive: it may contain personal data. */
+  name?: Maybe<Scalars['String']['output']>;
+  /** Id of the project profile the project was created from. */
+  projectProfileId?: Maybe<Scalars['String']['output']>;
+  /** Where the project is in its life cycle (active, being updated, moved or deleted, or failed to). */
+  projectStatus?: Maybe<DataZoneProjectStatus>;
+  /** The value of `projectStatus` exactly as AWS returned it, including values newer than this schema. */
+  projectStatusRaw?: Maybe<Scalars['String']['output']>;
+};
+
+/** Life-cycle state of a DataZone project. SDK enum `ProjectStatus`. */
+export type DataZoneProjectStatus =
+  /** The project is in use. */
+  | 'ACTIVE'
+  /** Deleting the project failed. */
+  | 'DELETE_FAILED'
+  /** The project is being deleted. */
+  | 'DELETING'
+  /** The project is being moved to another domain unit. */
+  | 'MOVING'
+  /** AWS returned a value this gateway does not know yet; the raw value is in the sibling `projectStatusRaw` field. */
+  | 'UNRECOGNIZED'
+  /** Updating the project failed. */
+  | 'UPDATE_FAILED'
+  /** The project is being updated. */
+  | 'UPDATING';
 
 /** Protocol spoken by a physical endpoint. SDK enum `Protocol`. */
 export type DataZoneProtocol =
@@ -1425,6 +1477,8 @@ export type ResolversTypes = ResolversObject<{
   DataZonePageInfo: ResolverTypeWrapper<DataZonePageInfo>;
   DataZonePhysicalConnectionRequirements: ResolverTypeWrapper<DataZonePhysicalConnectionRequirements>;
   DataZonePhysicalEndpoint: ResolverTypeWrapper<PhysicalEndpoint>;
+  DataZoneProject: ResolverTypeWrapper<GetProjectOutput>;
+  DataZoneProjectStatus: DataZoneProjectStatus;
   DataZoneProtocol: DataZoneProtocol;
   DataZoneRedshiftCredentials: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['DataZoneRedshiftCredentials']>;
   DataZoneRedshiftCredentialsSecretArn: ResolverTypeWrapper<DataZoneRedshiftCredentialsSecretArn>;
@@ -1509,6 +1563,7 @@ export type ResolversParentTypes = ResolversObject<{
   DataZonePageInfo: DataZonePageInfo;
   DataZonePhysicalConnectionRequirements: DataZonePhysicalConnectionRequirements;
   DataZonePhysicalEndpoint: PhysicalEndpoint;
+  DataZoneProject: GetProjectOutput;
   DataZoneRedshiftCredentials: ResolversUnionTypes<ResolversParentTypes>['DataZoneRedshiftCredentials'];
   DataZoneRedshiftCredentialsSecretArn: DataZoneRedshiftCredentialsSecretArn;
   DataZoneRedshiftLineageSyncConfiguration: DataZoneRedshiftLineageSyncConfiguration;
@@ -1639,6 +1694,7 @@ export type DataZoneConnectionResolvers<ContextType = GatewayContext, ParentType
   environmentUserRole?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   physicalEndpoints?: Resolver<Maybe<Array<ResolversTypes['DataZonePhysicalEndpoint']>>, ParentType, ContextType>;
+  project?: Resolver<Maybe<ResolversTypes['DataZoneProject']>, ParentType, ContextType>;
   projectId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   props?: Resolver<Maybe<ResolversTypes['DataZoneConnectionProperties']>, ParentType, ContextType>;
   scope?: Resolver<Maybe<ResolversTypes['DataZoneConnectionScope']>, ParentType, ContextType>;
@@ -1779,6 +1835,20 @@ export type DataZonePhysicalEndpointResolvers<ContextType = GatewayContext, Pare
   protocol?: Resolver<Maybe<ResolversTypes['DataZoneProtocol']>, ParentType, ContextType>;
   protocolRaw?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   stage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type DataZoneProjectResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneProject'] = ResolversParentTypes['DataZoneProject']> = ResolversObject<{
+  createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  createdBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  domainId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  domainUnitId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastUpdatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  projectProfileId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  projectStatus?: Resolver<Maybe<ResolversTypes['DataZoneProjectStatus']>, ParentType, ContextType>;
+  projectStatusRaw?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type DataZoneRedshiftCredentialsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneRedshiftCredentials'] = ResolversParentTypes['DataZoneRedshiftCredentials']> = ResolversObject<{
@@ -2065,6 +2135,7 @@ export type Resolvers<ContextType = GatewayContext> = ResolversObject<{
   DataZonePageInfo?: DataZonePageInfoResolvers<ContextType>;
   DataZonePhysicalConnectionRequirements?: DataZonePhysicalConnectionRequirementsResolvers<ContextType>;
   DataZonePhysicalEndpoint?: DataZonePhysicalEndpointResolvers<ContextType>;
+  DataZoneProject?: DataZoneProjectResolvers<ContextType>;
   DataZoneRedshiftCredentials?: DataZoneRedshiftCredentialsResolvers<ContextType>;
   DataZoneRedshiftCredentialsSecretArn?: DataZoneRedshiftCredentialsSecretArnResolvers<ContextType>;
   DataZoneRedshiftLineageSyncConfiguration?: DataZoneRedshiftLineageSyncConfigurationResolvers<ContextType>;

@@ -1,18 +1,17 @@
-import * as dataZoneSdk from '@aws-sdk/client-datazone';
-import * as quickSightSdk from '@aws-sdk/client-quicksight';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { mergeTypeDefs } from '@graphql-tools/merge';
+import { mergeResolvers, mergeTypeDefs } from '@graphql-tools/merge';
 import { type DocumentNode, type GraphQLSchema, parse } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { existsSync, readFileSync } from 'node:fs';
 import { AuthPolicy, stripAuthDirectives } from '../auth/policy.js';
-import { dataZoneResolvers } from '../datazone/resolvers.js';
-import { quickSightResolvers } from '../quicksight/resolvers.js';
+import { DOMAINS } from './domains.js';
 import { enumResolversFromSdk } from './enums.js';
 import { applySchemaPasses } from './passes.js';
 
-/** The SDL files, in the order they are concatenated. */
-export const SCHEMA_FILES = ['base.graphql', 'quicksight.graphql', 'datazone.graphql'] as const;
+const BASE_SCHEMA_FILE = 'base.graphql';
+
+/** The SDL files, in the order they are concatenated: the base, then each domain's. */
+export const SCHEMA_FILES: readonly string[] = [BASE_SCHEMA_FILE, ...DOMAINS.map((domain) => domain.schemaFile)];
 
 /**
  * The repository's `schema/` directory: two levels up from this module when it runs from `src/`
@@ -20,8 +19,8 @@ export const SCHEMA_FILES = ['base.graphql', 'quicksight.graphql', 'datazone.gra
  */
 function schemaDirectory(): URL {
   const candidates = ['../../schema/', '../../../schema/'].map((relative) => new URL(relative, import.meta.url));
-  const found = candidates.find((directory) => existsSync(new URL(SCHEMA_FILES[0], directory)));
-  if (!found) throw new Error(`schema/${SCHEMA_FILES[0]} not found near ${import.meta.url}`);
+  const found = candidates.find((directory) => existsSync(new URL(BASE_SCHEMA_FILE, directory)));
+  if (!found) throw new Error(`schema/${BASE_SCHEMA_FILE} not found near ${import.meta.url}`);
   return found;
 }
 
@@ -59,11 +58,9 @@ export function buildGatewaySchema(options: BuildSchemaOptions = {}): GatewaySch
   const servedTypeDefs = options.gatewayCompatibleSdl ? stripAuthDirectives(typeDefs) : typeDefs;
   const resolvers = {
     DateTime: DateTimeResolver,
-    ...enumResolversFromSdk(typeDefs, 'QuickSight', quickSightSdk as Record<string, unknown>),
-    ...enumResolversFromSdk(typeDefs, 'DataZone', dataZoneSdk as Record<string, unknown>),
-    ...quickSightResolvers,
-    ...dataZoneResolvers,
-    Query: { ...quickSightResolvers.Query, ...dataZoneResolvers.Query },
+    ...Object.assign({}, ...DOMAINS.map((domain) => enumResolversFromSdk(typeDefs, domain.typePrefix, domain.sdk))),
+    // Merged by type: every domain adds fields to `Query`.
+    ...mergeResolvers(DOMAINS.map((domain) => domain.resolvers as Record<string, object>)),
   } as unknown as SubgraphResolvers;
   const schema = buildSubgraphSchema([{ typeDefs: servedTypeDefs, resolvers }]);
   // Every resolver wrapper, in one ordered list (passes.ts).

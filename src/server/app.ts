@@ -3,18 +3,18 @@ import type { GraphQLSchema } from 'graphql';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { type AwsClients, createAwsClients, destroyAwsClients } from '../aws/clients.js';
-import { type AwsReads, SharedReads, UNSHARED_READS, secretMemberDetector } from '../aws/shared-reads.js';
+import { SharedReads, UNSHARED_READS, secretMemberDetector } from '../aws/shared-reads.js';
 import { SECRETS_SCOPE } from '../auth/policy.js';
 import { createTokenVerifier } from '../auth/verify.js';
 import type { GatewayConfig } from '../config/config.js';
-import { createConnectionLoader, createConnectionPageLoader } from '../datazone/loader.js';
-import { createActionConnectorLoader, createActionConnectorPageLoader } from '../quicksight/loader.js';
+import { requestLoaders } from '../aws/operation.js';
 import { buildGatewaySchema } from '../schema/build.js';
+import { LOADER_OPERATIONS } from '../schema/domains.js';
 import { type ExecutionStats, createAccelerator, idleExecutionStats } from './accelerator/index.js';
 import type { FastPath } from './accelerator/fast-path.js';
 import { createApolloServer } from './apollo.js';
 import { CachePolicies } from './cache-policy.js';
-import type { GatewayContext, Loaders } from '../core/context.js';
+import type { GatewayContext } from '../core/context.js';
 import type { AwsCallScope } from '../aws/call.js';
 import { type RequestScope, createHttpHandler, createHttpServer } from './http.js';
 import { createLogger } from './logger.js';
@@ -36,37 +36,6 @@ export interface RunningGateway {
 export interface StartGatewayOptions {
   clients?: AwsClients;
   logger?: Logger;
-}
-
-/**
- * The DataLoaders of one request, each made on first use: a request pays only for the loaders its
- * operation needs, and never shares one with another request.
- */
-class RequestLoaders implements Loaders {
-  private made: Partial<Loaders> = {};
-
-  constructor(
-    private readonly clients: AwsClients,
-    private readonly concurrency: number,
-    private readonly reads: AwsReads,
-    private readonly scope: AwsCallScope,
-  ) {}
-
-  get actionConnector(): Loaders['actionConnector'] {
-    return (this.made.actionConnector ??= createActionConnectorLoader(this.clients.quicksight, this.concurrency, this.reads, this.scope));
-  }
-
-  get connection(): Loaders['connection'] {
-    return (this.made.connection ??= createConnectionLoader(this.clients.datazone, this.concurrency, this.reads, this.scope));
-  }
-
-  get actionConnectorPages(): Loaders['actionConnectorPages'] {
-    return (this.made.actionConnectorPages ??= createActionConnectorPageLoader(this.clients.quicksight, this.concurrency, this.scope));
-  }
-
-  get connectionPages(): Loaders['connectionPages'] {
-    return (this.made.connectionPages ??= createConnectionPageLoader(this.clients.datazone, this.concurrency, this.scope));
-  }
 }
 
 /** What serves one GraphQL request, without the HTTP listener around it. */
@@ -98,6 +67,7 @@ export async function createGatewayCore(config: GatewayConfig, logger: Logger, c
       [...policy.mapFields].map((coordinate) => coordinate.split('.')[1] as string),
     ),
   });
+  const createLoaders = requestLoaders(LOADER_OPERATIONS);
   const cachePolicies = new CachePolicies(schema);
   // graphql-jit and the fast path, unless GRAPHQL_JIT_AFTER=0 turns them off.
   const accelerator = createAccelerator(schema, cachePolicies, { compileAfter: config.jitAfter });
@@ -125,7 +95,7 @@ export async function createGatewayCore(config: GatewayConfig, logger: Logger, c
       return {
         caller,
         // Fresh loaders per request: batching and deduplication within it.
-        loaders: new RequestLoaders(clients, config.aws.maxConcurrency, reads, scope),
+        loaders: createLoaders({ clients, concurrency: config.aws.maxConcurrency, reads, scope }),
         policy,
         requestId,
         logger,

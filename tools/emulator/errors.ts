@@ -2,6 +2,7 @@
  * AWS exception names -> HTTP status, exactly as declared by the `httpError` trait of the error
  * schemas in the installed SDK clients (@aws-sdk/client-quicksight 3.1169.0,
  * @aws-sdk/client-datazone 3.1048.0). test/emulator.test.ts re-checks these tables against the SDK.
+ * What each operation declares it may throw is part of its description (operations/).
  */
 
 export type ServiceName = 'quicksight' | 'datazone';
@@ -43,45 +44,6 @@ export const DATAZONE_ERROR_STATUS: Readonly<Record<string, number>> = Object.fr
   ThrottlingException: 429,
   UnauthorizedException: 401,
   ValidationException: 400,
-});
-
-/** The errors each emulated operation declares (the `@throws` list of the SDK command). */
-export const DECLARED_ERRORS = Object.freeze({
-  DescribeActionConnector: Object.freeze([
-    'AccessDeniedException',
-    'InternalFailureException',
-    'InvalidParameterValueException',
-    'ResourceNotFoundException',
-    'ThrottlingException',
-  ]),
-  GetConnection: Object.freeze([
-    'AccessDeniedException',
-    'InternalServerException',
-    'ResourceNotFoundException',
-    'ThrottlingException',
-    'ValidationException',
-    'UnauthorizedException',
-  ]),
-  ListActionConnectors: Object.freeze([
-    'AccessDeniedException',
-    'InternalFailureException',
-    'InvalidNextTokenException',
-    'InvalidParameterValueException',
-    'ThrottlingException',
-  ]),
-  SearchActionConnectors: Object.freeze([
-    'AccessDeniedException',
-    'InvalidNextTokenException',
-    'InvalidParameterValueException',
-    'ThrottlingException',
-  ]),
-  ListConnections: Object.freeze([
-    'AccessDeniedException',
-    'InternalServerException',
-    'ThrottlingException',
-    'ValidationException',
-    'UnauthorizedException',
-  ]),
 });
 
 /** HTTP status the SDK declares for `errorName` in `service`; 500 for names the SDK does not know. */

@@ -20,11 +20,7 @@ export {
   seedConnections,
   seededIds,
 } from './seed.js';
-export {
-  DATAZONE_ERROR_STATUS,
-  DECLARED_ERRORS,
-  QUICKSIGHT_ERROR_STATUS,
-  defaultErrorStatus,
-} from './errors.js';
+export { DATAZONE_ERROR_STATUS, QUICKSIGHT_ERROR_STATUS, defaultErrorStatus } from './errors.js';
+export { DECLARED_ERRORS } from './registry.js';
 export { ACTION_CONNECTOR_SUMMARY_MEMBERS, CONNECTION_SUMMARY_MEMBERS, secretMembersOf, stripDataZoneSecrets, stripSecretMembers, toWire } from './wire.js';
 export type { CredentialMapEntries, SecretMembers } from './wire.js';

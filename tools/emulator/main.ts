@@ -4,6 +4,7 @@
  * Env: PORT (default 4566), HOST (default 127.0.0.1), EMULATOR_LATENCY_MS (default 0).
  */
 import { startEmulator } from './server.js';
+import { OPERATIONS } from './registry.js';
 import { seededIds } from './seed.js';
 
 async function main(): Promise<void> {
@@ -13,7 +14,7 @@ async function main(): Promise<void> {
   const emulator = await startEmulator({ port, host, latencyMs: Number.isFinite(latencyMs) ? latencyMs : 0 });
   const ids = seededIds();
   const lines = [
-    `AWS emulator (QuickSight DescribeActionConnector, DataZone GetConnection) listening on ${emulator.url}`,
+    `AWS emulator (${OPERATIONS.map((operation) => operation.name).join(', ')}) listening on ${emulator.url}`,
     '',
     'Point the SDK at it:',
     `  export AWS_ENDPOINT_URL_QUICKSIGHT=${emulator.url}`,

@@ -12,6 +12,7 @@ import type { ActionConnector } from '@aws-sdk/client-quicksight';
 import type {
   ConnectionCredentials,
   GetConnectionOutput,
+  GetProjectOutput,
   GlueConnection,
   PhysicalEndpoint,
 } from '@aws-sdk/client-datazone';
@@ -774,4 +775,25 @@ export function seedBulkConnections(): GetConnectionOutput[] {
       props: bulkProps(connectionId, type, index),
     };
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// DataZone projects: the projects the demo and generated connections belong to (GetProject).
+// ---------------------------------------------------------------------------------------------
+
+/** One project per project id the seeded connections name; the last has a status the SDK does not know. */
+export function seedProjects(): GetProjectOutput[] {
+  const statuses = ['ACTIVE', 'UPDATING', futureEnumValue<NonNullable<GetProjectOutput['projectStatus']>>('ARCHIVED')] as const;
+  return BULK_PROJECTS.map(({ projectId }, index) => ({
+    domainId: DOMAIN,
+    id: projectId,
+    name: projectId.replace(/^prj_/, '').replace(/_/g, ' '),
+    description: `Demo project ${projectId}, owner of seeded connections.`,
+    projectStatus: statuses[index % statuses.length],
+    createdBy: `usr_${pad3(index)}`,
+    createdAt: at(`2025-0${1 + index}-10T08:00:00.${pad3(index * 111)}Z`),
+    lastUpdatedAt: at(`2025-0${4 + index}-20T16:45:00.000Z`),
+    domainUnitId: DOMAIN_UNIT,
+    projectProfileId: 'pp_default',
+  }));
 }

@@ -1,13 +1,12 @@
-import type { ConnectionSummary, GetConnectionOutput } from '@aws-sdk/client-datazone';
+import { type ConnectionSummary, GetConnectionCommand, type GetConnectionOutput } from '@aws-sdk/client-datazone';
 import type { GraphQLResolveInfo } from 'graphql';
-import type { DataZoneConnectionFilter, Resolvers } from '../generated/resolvers-types.js';
+import type { Resolvers } from '../generated/resolvers-types.js';
 import type { GatewayContext } from '../core/context.js';
 import { SECRETS_SCOPE } from '../auth/policy.js';
-import { badUserInput } from '../aws/errors.js';
-import { relayPage } from '../pagination/relay.js';
+import { defineOperation } from '../aws/operation.js';
 import { resolveUnionMember } from '../graphql/unions.js';
-import { validateConnectionIds, validateConnectionListFilter, validateDomainIdentifier } from './ids.js';
-import { type ConnectionListRequest, type ConnectionParent, type ListedConnection, isListedConnection } from './model.js';
+import { validateConnectionIds } from './ids.js';
+import { type ConnectionKey, type ConnectionParent, getConnectionSubject, isListedConnection } from './model.js';
 import {
   CONNECTION_PROPERTIES_MEMBERS,
   DATAZONE_UNKNOWN_MEMBER,
@@ -16,11 +15,33 @@ import {
 } from './unions.js';
 
 /**
+ * GetConnection. Across requests only calls without `withSecret` are shared: a secret-bearing
+ * answer is fetched for its own request alone. `withSecret` is part of the key, so a secret-bearing
+ * answer is never served to a request that did not qualify for it.
+ */
+export const getConnection = defineOperation({
+  service: 'datazone',
+  name: 'GetConnection',
+  cacheKey: (key: ConnectionKey) => `${key.domainIdentifier}/${key.identifier}/${key.withSecret ? 'secret' : 'plain'}`,
+  shareable: (key) => !key.withSecret,
+  input: (key) => ({
+    domainIdentifier: key.domainIdentifier,
+    identifier: key.identifier,
+    // Only ever `true` or absent: the subgraph asks for secrets only on behalf of callers allowed to read them.
+    ...(key.withSecret ? { withSecret: true } : {}),
+  }),
+  send: (client, input) => client.send(new GetConnectionCommand(input)),
+  // The entity key must resolve even if AWS omitted it from the body.
+  value: (output, key): GetConnectionOutput => ({ ...output, domainId: output.domainId ?? key.domainIdentifier, connectionId: output.connectionId ?? key.identifier }),
+  subject: getConnectionSubject,
+});
+
+/**
  * Least privilege towards AWS: `withSecret=true` goes to DataZone only for a caller holding the
  * secrets scope, and only when the operation wants a credential (explicitly, or by selecting a
  * credential field). An explicit `withSecret: false` is always honoured.
  */
-function shouldFetchSecrets(context: GatewayContext, info: GraphQLResolveInfo, withSecret: boolean | null | undefined): boolean {
+export function shouldFetchSecrets(context: GatewayContext, info: GraphQLResolveInfo, withSecret: boolean | null | undefined): boolean {
   if (withSecret === false || !context.caller.scopes.has(SECRETS_SCOPE)) return false;
   return withSecret === true || context.policy.selectsSecretFields(info);
 }
@@ -42,9 +63,6 @@ export async function loadConnection(
     withSecret: shouldFetchSecrets(context, info, ids.withSecret),
   });
 }
-
-/** DataZone's largest maxResults for ListConnections. */
-const DATAZONE_MAX_PAGE_SIZE = 50;
 
 /**
  * `pick` of the GetConnection answer behind a parent: at once when the parent is that answer, after
@@ -95,58 +113,10 @@ function detailMembers<Member extends keyof GetConnectionOutput>(...members: Mem
   };
 }
 
-/** ListConnections' filter and sort members from the GraphQL arguments, validated before any AWS call. */
-function listMembersOf(
-  filter: DataZoneConnectionFilter | null | undefined,
-  sortBy: string | null | undefined,
-  sortOrder: string | null | undefined,
-): Omit<ConnectionListRequest, 'domainIdentifier' | 'maxResults' | 'nextToken'> {
-  const given = filter ?? {};
-  validateConnectionListFilter(given);
-  // Enum input values are the SDK's wire values; UNRECOGNIZED is a symbol no connection can have.
-  const type: unknown = given.type;
-  const scope: unknown = given.scope;
-  if (type !== null && type !== undefined && typeof type !== 'string') throw badUserInput('filter.type', 'UNRECOGNIZED only describes values newer than this schema and cannot be listed by');
-  if (scope !== null && scope !== undefined && typeof scope !== 'string') throw badUserInput('filter.scope', 'UNRECOGNIZED only describes values newer than this schema and cannot be listed by');
-  return {
-    ...(given.projectIdentifier ? { projectIdentifier: given.projectIdentifier } : {}),
-    ...(given.environmentIdentifier ? { environmentIdentifier: given.environmentIdentifier } : {}),
-    ...(given.name !== null && given.name !== undefined ? { name: given.name } : {}),
-    ...(typeof type === 'string' ? { type: type as ConnectionListRequest['type'] } : {}),
-    ...(typeof scope === 'string' ? { scope: scope as ConnectionListRequest['scope'] } : {}),
-    ...(sortBy ? { sortBy: sortBy as ConnectionListRequest['sortBy'] } : {}),
-    ...(sortOrder ? { sortOrder: sortOrder as ConnectionListRequest['sortOrder'] } : {}),
-  };
-}
-
-export const dataZoneResolvers: Resolvers = {
+/** `Query.dataZoneConnection` and the `DataZoneConnection` entity, with the types below it that need resolvers. */
+export const connectionResolvers: Resolvers = {
   Query: {
     dataZoneConnection: (_root, args, context, info) => loadConnection(context, info, args),
-    dataZoneConnections: async (_root, args, context, info) => {
-      validateDomainIdentifier(args.domainIdentifier);
-      const domainIdentifier = args.domainIdentifier;
-      const listMembers = listMembersOf(args.filter, args.sortBy, args.sortOrder);
-      // Decided once for the whole page, so each item's detail fields share one GetConnection.
-      const withSecret = shouldFetchSecrets(context, info, undefined);
-      return relayPage({
-        query: ['dataZoneConnections', domainIdentifier, listMembers],
-        first: args.first,
-        after: args.after,
-        maxPageSize: DATAZONE_MAX_PAGE_SIZE,
-        fetchPage: async (nextToken, maxResults) => {
-          const page = await context.loaders.connectionPages.load({ domainIdentifier, ...listMembers, maxResults, ...(nextToken ? { nextToken } : {}) });
-          return { items: page.summaries, nextToken: page.nextToken };
-        },
-        // DataZone answers a refused nextToken with ValidationException. Every other member of the
-        // call was checked against DataZone's documented constraints before it was sent, so on a
-        // call that carried a token, the token (the client's `after`) is what DataZone refused.
-        tokenRefusals: ['ValidationException'],
-        toNode: (summary): ListedConnection => ({
-          summary,
-          detailKey: { domainIdentifier, identifier: summary.connectionId ?? '', withSecret },
-        }),
-      });
-    },
   },
   DataZoneConnection: {
     __resolveReference: (reference, context, info) =>

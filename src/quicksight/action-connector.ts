@@ -1,30 +1,29 @@
-import type {
-  ActionConnectorError,
-  ReadAPIKeyConnectionMetadata,
-  ReadAuthorizationCodeGrantDetails,
-  ReadAuthorizationCodeGrantMetadata,
-  ReadBasicAuthConnectionMetadata,
-  ReadClientCredentialsGrantDetails,
-  ReadClientCredentialsGrantMetadata,
-  ReadIamConnectionMetadata,
-  ReadNoneConnectionMetadata,
-  ActionConnector,
-  ActionConnectorSearchFilter,
-  ActionConnectorSummary,
-  ReadAuthConfig,
+import {
+  type ActionConnector,
+  type ActionConnectorError,
+  type ActionConnectorSummary,
+  DescribeActionConnectorCommand,
+  type ReadAPIKeyConnectionMetadata,
+  type ReadAuthConfig,
+  type ReadAuthorizationCodeGrantDetails,
+  type ReadAuthorizationCodeGrantMetadata,
+  type ReadBasicAuthConnectionMetadata,
+  type ReadClientCredentialsGrantDetails,
+  type ReadClientCredentialsGrantMetadata,
+  type ReadIamConnectionMetadata,
+  type ReadNoneConnectionMetadata,
 } from '@aws-sdk/client-quicksight';
-import type { QuickSightActionConnectorFilter, Resolvers } from '../generated/resolvers-types.js';
+import type { Resolvers } from '../generated/resolvers-types.js';
 import type { GatewayContext } from '../core/context.js';
-import { badUserInput } from '../aws/errors.js';
-import { relayPage } from '../pagination/relay.js';
+import { defineOperation } from '../aws/operation.js';
 import { pascalCaseMembers } from '../graphql/members.js';
 import { resolveUnionMember } from '../graphql/unions.js';
-import { validateActionConnectorKey, validateAwsAccountId } from './ids.js';
+import { validateActionConnectorKey } from './ids.js';
 import {
   type ActionConnectorKey,
   type ActionConnectorParent,
   type ActionConnectorRecord,
-  type ListedActionConnector,
+  describeActionConnectorSubject,
   isListedActionConnector,
 } from './model.js';
 import {
@@ -35,6 +34,27 @@ import {
 } from './unions.js';
 
 /**
+ * DescribeActionConnector. Across requests, concurrent identical calls are coalesced (and cached
+ * when configured): the response carries no credential.
+ */
+export const describeActionConnector = defineOperation({
+  service: 'quicksight',
+  name: 'DescribeActionConnector',
+  cacheKey: (key: ActionConnectorKey) => `${key.awsAccountId}/${key.actionConnectorId}`,
+  shareable: () => true,
+  input: (key) => ({ AwsAccountId: key.awsAccountId, ActionConnectorId: key.actionConnectorId }),
+  send: (client, input) => client.send(new DescribeActionConnectorCommand(input)),
+  // The response has no account id: the record keeps the key it was asked by.
+  value: (response, key): ActionConnectorRecord => ({
+    awsAccountId: key.awsAccountId,
+    actionConnectorId: response.ActionConnector?.ActionConnectorId ?? key.actionConnectorId,
+    connector: response.ActionConnector ?? {},
+    describeResponse: { requestId: response.RequestId, status: response.Status },
+  }),
+  subject: describeActionConnectorSubject,
+});
+
+/**
  * The one way a connector is fetched, for the root field and `_entities` alike. Async so that a
  * refused id rejects this one item: `_entities` calls it synchronously for every representation.
  */
@@ -42,9 +62,6 @@ export async function loadActionConnector(context: GatewayContext, key: ActionCo
   validateActionConnectorKey(key);
   return context.loaders.actionConnector.load({ awsAccountId: key.awsAccountId, actionConnectorId: key.actionConnectorId });
 }
-
-/** QuickSight's largest MaxResults for ListActionConnectors and SearchActionConnectors. */
-const QUICKSIGHT_MAX_PAGE_SIZE = 100;
 
 /**
  * `pick` of the described connector behind a parent: at once when the parent is one, after one
@@ -86,49 +103,10 @@ function describedMembers<Member extends keyof ActionConnector & string>(...memb
   };
 }
 
-/** The GraphQL filter as QuickSight's single search filter, or undefined for a plain list. At most one criterion. */
-function searchFilterOf(filter: QuickSightActionConnectorFilter | null | undefined): ActionConnectorSearchFilter | undefined {
-  if (!filter) return undefined;
-  const criteria: ActionConnectorSearchFilter[] = [];
-  if (filter.name !== null && filter.name !== undefined) criteria.push({ Name: 'ACTION_CONNECTOR_NAME', Operator: 'StringEquals', Value: filter.name });
-  if (filter.nameLike !== null && filter.nameLike !== undefined) criteria.push({ Name: 'ACTION_CONNECTOR_NAME', Operator: 'StringLike', Value: filter.nameLike });
-  if (filter.type !== null && filter.type !== undefined) {
-    // The enum's input value is the SDK's wire value; UNRECOGNIZED is a symbol no connector can have.
-    const type: unknown = filter.type;
-    if (typeof type !== 'string') throw badUserInput('filter.type', 'UNRECOGNIZED only describes values newer than this schema and cannot be searched for');
-    criteria.push({ Name: 'ACTION_CONNECTOR_TYPE', Operator: 'StringEquals', Value: type });
-  }
-  if (criteria.length > 1) throw badUserInput('filter', 'QuickSight searches by one criterion at a time: set only one of name, nameLike and type');
-  const [criterion] = criteria;
-  if (criterion && criterion.Value === '') throw badUserInput('filter', 'the search value must not be empty');
-  return criterion;
-}
-
-export const quickSightResolvers: Resolvers = {
+/** `Query.quickSightActionConnector` and the `QuickSightActionConnector` entity, with the types below it that need resolvers. */
+export const actionConnectorResolvers: Resolvers = {
   Query: {
     quickSightActionConnector: (_root, args, context) => loadActionConnector(context, args),
-    quickSightActionConnectors: async (_root, args, context) => {
-      validateAwsAccountId(args.awsAccountId);
-      const { awsAccountId } = args;
-      const filter = searchFilterOf(args.filter);
-      return relayPage({
-        query: ['quickSightActionConnectors', awsAccountId, filter ?? null],
-        first: args.first,
-        after: args.after,
-        maxPageSize: QUICKSIGHT_MAX_PAGE_SIZE,
-        fetchPage: async (nextToken, maxResults) => {
-          const page = await context.loaders.actionConnectorPages.load({
-            awsAccountId,
-            maxResults,
-            ...(filter ? { filter } : {}),
-            ...(nextToken ? { nextToken } : {}),
-          });
-          return { items: page.summaries, nextToken: page.nextToken };
-        },
-        tokenRefusals: ['InvalidNextTokenException'],
-        toNode: (summary): ListedActionConnector => ({ awsAccountId, actionConnectorId: summary.ActionConnectorId ?? '', summary }),
-      });
-    },
   },
   QuickSightActionConnector: {
     __resolveReference: (reference, context) => loadActionConnector(context, reference),
