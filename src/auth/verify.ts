@@ -119,7 +119,8 @@ export interface TokenVerifierOptions {
  * means an anonymous caller.
  */
 export function createTokenVerifier(config: AuthConfig, options: TokenVerifierOptions = {}): TokenVerifier {
-  const clock = options.now ?? Date.now;
+  // Read through `Date.now()` at each call, not a captured reference: a test that fakes the clock replaces `Date`.
+  const clock = options.now ?? (() => Date.now());
   // A token without `exp` would never expire: refuse it.
   const claims: JWTVerifyOptions = { issuer: config.issuer, audience: config.audience, requiredClaims: ['exp'] };
   let verify: ((token: string, currentDate: Date) => Promise<JWTPayload>) | undefined;
