@@ -4,7 +4,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import toFastProperties from 'to-fast-properties';
-import type { GatewayConfig } from '../config/config.js';
+import type { SubgraphConfig } from '../config/config.js';
 import { addRateLimitMiddleware } from './rate-limit.js';
 
 /** The AWS clients, made once per process and shared by every request. */
@@ -36,7 +36,7 @@ export interface AwsClientOptions {
  * `AWS_ENDPOINT_URL_QUICKSIGHT` / `AWS_ENDPOINT_URL_DATAZONE` point the clients at the emulator
  * exactly as they would for any other AWS SDK application.
  */
-export function createAwsClients(config: Pick<GatewayConfig, 'region' | 'aws'>, options: AwsClientOptions = {}): AwsClients {
+export function createAwsClients(config: Pick<SubgraphConfig, 'region' | 'aws'>, options: AwsClientOptions = {}): AwsClients {
   const shared = () => ({
     region: config.region,
     maxAttempts: config.aws.maxAttempts,
