@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID } from '../tools/emulator/seed.js';
+import { emulatorSdkEnvironment } from '../tools/emulator/sdk-environment.js';
 import { DataZoneClient, GetConnectionCommand } from '@aws-sdk/client-datazone';
+import { installCallScope } from '../src/aws/call.js';
+import { createAwsClients, destroyAwsClients } from '../src/aws/clients.js';
 import { createOperationLoader } from '../src/aws/operation.js';
 import { getConnection } from '../src/datazone/connection.js';
 import { UNSHARED_READS } from '../src/aws/shared-reads.js';
@@ -148,7 +151,25 @@ describe('overall request deadline (REQUEST_DEADLINE_MS)', () => {
 });
 
 describe('request ids and request logs', () => {
-  it('a client that already made calls (its middleware cached) carries the request id once a loader uses it', async () => {
+  it('createAwsClients - every call of its clients carries the request id of the loader that made it; not with callScope false', async () => {
+    const key = { domainIdentifier: DEMO_DOMAIN_ID, identifier: 'conn-athena-sales', withSecret: false };
+    // Other stacks of this file pointed the SDK elsewhere: point it at this one's emulator again.
+    Object.assign(process.env, emulatorSdkEnvironment(stack.emulator.url));
+    const scoped = createAwsClients(stack.config);
+    const plain = createAwsClients(stack.config, { callScope: false });
+    try {
+      stack.emulator.resetCalls();
+      const deps = { concurrency: 4, reads: UNSHARED_READS, scope: { requestId: 'from-the-clients' } };
+      expect((await createOperationLoader(getConnection, { ...deps, clients: scoped }).load(key)).connectionId).toBe('conn-athena-sales');
+      expect((await createOperationLoader(getConnection, { ...deps, clients: plain }).load(key)).connectionId).toBe('conn-athena-sales');
+      expect(stack.emulator.calls.map((call) => call.subgraphRequestId)).toEqual(['from-the-clients', undefined]);
+    } finally {
+      destroyAwsClients(scoped);
+      destroyAwsClients(plain);
+    }
+  });
+
+  it('installCallScope - a client that already made calls (its middleware cached) carries the request id once it is installed', async () => {
     const client = new DataZoneClient({
       endpoint: stack.emulator.url,
       region: 'us-east-1',
@@ -159,6 +180,8 @@ describe('request ids and request logs', () => {
       stack.emulator.resetCalls();
       // The first call makes the SDK cache this command class's middleware handler.
       await client.send(new GetConnectionCommand({ domainIdentifier: DEMO_DOMAIN_ID, identifier: 'conn-iam-project' }));
+      installCallScope(client);
+      installCallScope(client);
       const loader = createOperationLoader(getConnection, { clients: { datazone: client }, concurrency: 4, reads: UNSHARED_READS, scope: { requestId: 'after-the-cache' } });
       expect((await loader.load({ domainIdentifier: DEMO_DOMAIN_ID, identifier: 'conn-athena-sales', withSecret: false })).connectionId).toBe('conn-athena-sales');
       expect(stack.emulator.calls.map((call) => call.subgraphRequestId)).toEqual([undefined, 'after-the-cache']);

@@ -5,6 +5,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import toFastProperties from 'to-fast-properties';
 import type { SubgraphConfig } from '../config/config.js';
+import { installCallScope } from './call.js';
 import { addRateLimitMiddleware } from './rate-limit.js';
 
 /** The AWS clients, made once per process and shared by every request. */
@@ -29,6 +30,12 @@ export interface AwsClientOptions {
    * test/aws-clients.test.ts checks the layout with V8's own `%HasFastProperties`.
    */
   fastConfig?: boolean;
+  /**
+   * Make every call of each client honour the request's call scope (`installCallScope`: request id
+   * header, deadline signal), default true. Only the benchmark's baseline turns it off: a plain SDK
+   * application has neither.
+   */
+  callScope?: boolean;
 }
 
 /**
@@ -60,6 +67,10 @@ export function createAwsClients(config: Pick<SubgraphConfig, 'region' | 'aws'>,
   if (options.fastConfig ?? true) {
     toFastProperties(quicksight.config);
     toFastProperties(datazone.config);
+  }
+  if (options.callScope ?? true) {
+    installCallScope(quicksight);
+    installCallScope(datazone);
   }
   return { quicksight, datazone };
 }
