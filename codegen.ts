@@ -31,7 +31,7 @@ const config: CodegenConfig = {
         useTypeImports: true,
         enumsAsTypes: true,
         useIndexSignature: true,
-        contextType: '../core/context.js#GatewayContext',
+        contextType: '../core/context.js#SubgraphContext',
         scalars: { DateTime: { input: 'string', output: 'Date | string' }, ID: { input: 'string', output: 'string' } },
         mappers: {
           // A described connector, or a list item that describes itself on demand (issue 7).

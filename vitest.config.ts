@@ -21,7 +21,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // `npm run build:tools` once: tests that run the server as `npm start` does run the compiled dist/.
     globalSetup: ['test/support/global-setup.ts'],
-    // Each file starts its own emulator and gateway on free ports; files run in separate processes.
+    // Each file starts its own emulator and subgraph on free ports; files run in separate processes.
     pool: 'forks',
     // The AWS SDK warns once per process on a Node version it is about to drop; every test file
     // and every server a test starts is such a process. The SDK's own switch silences it in tests.

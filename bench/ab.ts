@@ -1,9 +1,9 @@
 /**
- * `npm run bench:ab`: two gateways side by side, with the baseline of `npm run bench` as the
+ * `npm run bench:ab`: two builds of the subgraph side by side, with the baseline of `npm run bench` as the
  * yardstick, under scenario A's load (one connection per request, 32 connections, 1000 ids in
  * rotation), in front of one emulator. The three servers take turns in many short rounds (the
  * order flips every round), for each emulator latency; every request must be answered without
- * errors. Each gateway is `src/server/main.ts` of a built checkout, run with the Node options of
+ * errors. Each subgraph is `src/server/main.ts` of a built checkout, run with the Node options of
  * that checkout's `npm start` and its own extra environment, so one run compares two commits, or
  * two configurations of one:
  *
@@ -127,12 +127,12 @@ const emulator = await startProcess('emulator', 'bench/emulator-process.ts', {},
 });
 const awsEnv = { ...emulatorSdkEnvironment(emulator.url), AWS_MAX_CONCURRENCY: '16' };
 const specs = [sideSpec('A'), sideSpec('B')];
-const gateways = await Promise.all(
+const subgraphs = await Promise.all(
   specs.map((spec, index) =>
     startProcess(
       index === 0 ? 'A' : 'B',
       'src/server/main.ts',
-      // As scenario A of `npm run bench` runs the gateway; each side's own settings last.
+      // As scenario A of `npm run bench` runs the subgraph; each side's own settings last.
       { ...awsEnv, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production', LOG_LEVEL: 'info', AUTH_JWT_SECRET: BENCH_JWT_SECRET, AWS_RATE_LIMIT_PER_SECOND: '0', CACHE_TTL_SECONDS: '0', ...spec.extraEnv },
       (line) => (line['msg'] === 'AWS connections subgraph ready' && typeof line['url'] === 'string' ? line['url'] : undefined),
       // With the Node options of that checkout's `npm start`.
@@ -142,9 +142,9 @@ const gateways = await Promise.all(
   ),
 );
 const baseline = await startProcess('baseline', 'bench/baseline.ts', awsEnv, (line) => (typeof line['url'] === 'string' ? line['url'] : undefined));
-const servers = [...gateways, baseline];
+const servers = [...subgraphs, baseline];
 
-say('# Two gateways side by side (scenario A)');
+say('# Two builds of the subgraph side by side (scenario A)');
 say();
 say(`Command: \`npm run bench:ab\` (${ROUNDS} rounds of ${SECONDS} s per server and latency, after a warm-up round each; the order of the three servers flips every round).`);
 say();

@@ -1,6 +1,6 @@
 /**
  * The direct SDK path's request handler (see bench/baseline.ts): reads the request body, makes the
- * same GetConnection call(s) the gateway would with the given client, and writes the same JSON.
+ * same GetConnection call(s) the subgraph would with the given client, and writes the same JSON.
  */
 import type { DataZoneClient } from '@aws-sdk/client-datazone';
 import { GetConnectionCommand } from '@aws-sdk/client-datazone';

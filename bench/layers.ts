@@ -1,5 +1,5 @@
 /**
- * `npm run bench:layers`: where the gateway's CPU per request goes, one layer at a time, in one
+ * `npm run bench:layers`: where the subgraph's CPU per request goes, one layer at a time, in one
  * process, against the benchmark's emulator (its own process, 0 ms latency). Each layer does the
  * work of the layer it is measured against (the one above it, unless said otherwise) plus its own:
  *
@@ -9,12 +9,12 @@
  *              shared reads, the call scope with its AbortSignal)
  *   graphql    scenario A's document with that context, run by the query graphql-jit compiled for
  *              the fast path (src/server/accelerator/executor.ts), answer serialized
- *   fast path  the gateway's fast path (src/server/accelerator/fast-path.ts) with the request's parsed body: plan
+ *   fast path  the subgraph's fast path (src/server/accelerator/fast-path.ts) with the request's parsed body: plan
  *              lookup, cache-control, context, the compiled query, the answer's JSON
- *   apollo     Apollo Server's `executeHTTPGraphQLRequest` with the gateway's plugins, as the HTTP
+ *   apollo     Apollo Server's `executeHTTPGraphQLRequest` with the subgraph's plugins, as the HTTP
  *              layer calls it for a request the fast path leaves to it, answer serialized (measured
  *              against `graphql`)
- *   gateway over HTTP   the gateway's own HTTP server (`startGateway`: node:http, request id,
+ *   subgraph over HTTP   the subgraph's own HTTP server (`startSubgraph`: node:http, request id,
  *              deadline, the request's log line) around the fast path
  *   baseline over HTTP  the baseline's node:http handler (bench/baseline-handler.ts) around `sdk`
  *
@@ -45,7 +45,7 @@ import { RequestAbort } from '../src/aws/call.js';
 import { createAwsClients } from '../src/aws/clients.js';
 import { loadConfig } from '../src/config/config.js';
 import { emulatorSdkEnvironment } from '../tools/emulator/index.js';
-import { createGatewayCore, startGateway } from '../src/server/app.js';
+import { createSubgraphCore, startSubgraph } from '../src/server/app.js';
 import { createLogger } from '../src/server/logger.js';
 import { createBaselineHandler } from './baseline-handler.js';
 import { nodeArguments, startProcess } from './processes.js';
@@ -67,11 +67,11 @@ try {
   const config = loadConfig({ ...process.env, AUTH_JWT_SECRET: BENCH_JWT_SECRET, AWS_RATE_LIMIT_PER_SECOND: '0', NODE_ENV: 'production' });
   const logger = createLogger('warn');
   const clients = createAwsClients(config);
-  const core = await createGatewayCore(config, logger, clients);
+  const core = await createSubgraphCore(config, logger, clients);
   const authorization = `Bearer ${await benchReaderToken()}`;
-  // The HTTP sides: the gateway as `npm start` serves it (its request log line at info, written
+  // The HTTP sides: the subgraph as `npm start` serves it (its request log line at info, written
   // to /dev/null), and the baseline's handler, both on this process's clients.
-  const gateway = await startGateway({ ...config, port: 0, host: '127.0.0.1' }, { clients, logger: createLogger('info', pino.destination({ dest: '/dev/null', sync: true }) as unknown as NodeJS.WritableStream) });
+  const subgraph = await startSubgraph({ ...config, port: 0, host: '127.0.0.1' }, { clients, logger: createLogger('info', pino.destination({ dest: '/dev/null', sync: true }) as unknown as NodeJS.WritableStream) });
   const baselineServer = createServer(createBaselineHandler(clients.datazone, config.aws.maxConcurrency));
   await new Promise<void>((resolve) => baselineServer.listen(0, '127.0.0.1', resolve));
   const baselineUrl = `http://127.0.0.1:${(baselineServer.address() as AddressInfo).port}/graphql`;
@@ -105,7 +105,7 @@ try {
   };
 
   // Apollo Server runs scenario A's document until the executor compiles it and registers it for
-  // the fast path (GRAPHQL_JIT_AFTER executions), in this process's core and in the HTTP gateway.
+  // the fast path (GRAPHQL_JIT_AFTER executions), in this process's core and in the HTTP subgraph.
   const apolloOp = async () => {
     const headers = new HeaderMap([
       ['content-type', 'application/json'],
@@ -119,7 +119,7 @@ try {
     return result.body.string;
   };
   for (let run = 0; run < Math.max(1, config.jitAfter); run += 1) await apolloOp();
-  await drive(gateway.url, CONCURRENCY * 2);
+  await drive(subgraph.url, CONCURRENCY * 2);
   const fastPath = core.fastPath;
   if (!fastPath) throw new Error('the accelerator is off (GRAPHQL_JIT_AFTER=0): there is no fast path to measure');
   const plan = fastPath.plan(CONNECTION_QUERY);
@@ -164,7 +164,7 @@ try {
   /** Each layer, how to run it `count` times, and the layer its "added" figure is measured against. */
   const allLayers: Array<{ name: string; run: (count: number) => Promise<void>; over?: string }> = [
     ...ops.map(([name, op, over], index) => ({ name, run: inProcess(op), over: over ?? ops[index - 1]?.[0] })),
-    { name: 'gateway over HTTP', run: (count: number) => drive(gateway.url, count), over: 'fast path' },
+    { name: 'subgraph over HTTP', run: (count: number) => drive(subgraph.url, count), over: 'fast path' },
     { name: 'baseline over HTTP', run: (count: number) => drive(baselineUrl, count), over: 'sdk' },
   ];
   const only = process.env['BENCH_LAYERS']?.split(',').map((name) => name.trim());
@@ -187,7 +187,7 @@ try {
   load.stdin.end();
   baselineServer.close();
   baselineServer.closeAllConnections();
-  await gateway.close(1_000);
+  await subgraph.close(1_000);
   await core.apollo.stop();
   clients.datazone.destroy();
   clients.quicksight.destroy();
@@ -214,10 +214,10 @@ try {
     const added = under === undefined ? '' : `${mid - under >= 0 ? '+' : ''}${(mid - under).toFixed(1)} over ${layer.over}`;
     lines.push(`| ${layer.name} | ${mid.toFixed(1)} | ${quartiles} | ${added} |`);
   }
-  const gatewayHttp = medians.get('gateway over HTTP');
+  const subgraphHttp = medians.get('subgraph over HTTP');
   const baselineHttp = medians.get('baseline over HTTP');
-  if (gatewayHttp !== undefined && baselineHttp !== undefined) {
-    lines.push('', `**baseline ÷ gateway CPU per request over HTTP = ${(baselineHttp / gatewayHttp).toFixed(2)}** (scenario A's req/s ratio if both sides are limited by one core; its target is ≥ 0.9).`);
+  if (subgraphHttp !== undefined && baselineHttp !== undefined) {
+    lines.push('', `**baseline ÷ subgraph CPU per request over HTTP = ${(baselineHttp / subgraphHttp).toFixed(2)}** (scenario A's req/s ratio if both sides are limited by one core; its target is ≥ 0.9).`);
   }
   const report = `${lines.join('\n')}\n`;
   writeFileSync(OUTPUT, report);

@@ -44,7 +44,7 @@ export interface Proc {
 
 /**
  * How to run `script` (a path from the repository root, e.g. `src/server/main.ts`): as the npm
- * scripts run the benchmarks, compiled (`dist/`, plain Node, as `npm start` runs the gateway); when
+ * scripts run the benchmarks, compiled (`dist/`, plain Node, as `npm start` runs the subgraph); when
  * a benchmark itself runs under tsx, the TypeScript source under tsx.
  */
 export function nodeArguments(script: string): string[] {
@@ -56,8 +56,8 @@ export function nodeArguments(script: string): string[] {
 const THIS_CHECKOUT = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '..' : '../..', import.meta.url));
 
 /**
- * The Node options `npm start` runs the gateway with: those of the `start` script in the
- * checkout's package.json (this one by default), so that every benchmark runs the gateway as
+ * The Node options `npm start` runs the subgraph with: those of the `start` script in the
+ * checkout's package.json (this one by default), so that every benchmark runs the subgraph as
  * `npm start` does.
  */
 export function startScriptNodeOptions(checkout = THIS_CHECKOUT): string[] {
@@ -96,9 +96,9 @@ export function startProcess(
   checkout?: string,
 ): Promise<Proc> {
   const scriptArguments = checkout === undefined ? nodeArguments(script) : checkoutNodeArguments(checkout, script);
-  // The child's stdout goes to a file, not to this process: a gateway writes a log line per
+  // The child's stdout goes to a file, not to this process: a subgraph writes a log line per
   // request, and reading them here would take CPU from the load generator, which runs in this
-  // process, during the gateway's rounds only (the baseline logs nothing). A log collector is not
+  // process, during the subgraph's rounds only (the baseline logs nothing). A log collector is not
   // part of what is measured. The ready line is read back from the file.
   const logPath = path.join(logDirectory(), `${name}-${process.pid}-${(logFiles += 1)}.log`);
   const stdout = openSync(logPath, 'w');

@@ -1,10 +1,10 @@
 /**
  * Where a process's CPU went, from a V8 `.cpuprofile` (`BENCH_CPU_PROF=<dir> npm run bench` writes
- * one per gateway and baseline process): self time grouped by package (AWS SDK, Apollo Server,
+ * one per subgraph and baseline process): self time grouped by package (AWS SDK, Apollo Server,
  * graphql-js, Node's HTTP stack, garbage collection, promise jobs, this repository's code, ...).
  * With `--requests N` (and `--requests M` for a second profile) it also prints µs per request.
  *
- *   node dist/bench/profile-summary.js gateway.cpuprofile [--requests N] [baseline.cpuprofile [--requests M]]
+ *   node dist/bench/profile-summary.js subgraph.cpuprofile [--requests N] [baseline.cpuprofile [--requests M]]
  *
  * Time spent loading modules at start-up is its own group, so that it can be told apart from the
  * cost of serving requests.

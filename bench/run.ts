@@ -1,8 +1,8 @@
 /**
- * `npm run bench`: the gateway against the direct SDK path (bench/baseline.ts), both in front of
+ * `npm run bench`: the subgraph against the direct SDK path (bench/baseline.ts), both in front of
  * the same emulator, each in its own process (honest RSS figures, no event loop shared with the
  * load generator). autocannon drives both sides at the same concurrency in alternating rounds
- * (gateway, baseline, gateway, baseline, …) after a warm-up of each. Loopback only; every round
+ * (subgraph, baseline, subgraph, baseline, …) after a warm-up of each. Loopback only; every round
  * is bounded in time or requests, and a watchdog ends the whole run.
  *
  * Knobs (environment):
@@ -19,8 +19,8 @@
  *   BENCH_OUTPUT            results file (default bench/results.md)
  *   BENCH_MAX_SECONDS       watchdog for the whole run (default 900)
  *   BENCH_A_LATENCIES       emulator latencies of scenario A in ms (default "0,20")
- *   BENCH_CPU_PROF          a directory: run the gateways and the baseline with `node --cpu-prof` writing there
- *   BENCH_BASELINE_FAST_CONFIG  1: give the baseline's SDK client the gateway's fast-config
+ *   BENCH_CPU_PROF          a directory: run the subgraph processes and the baseline with `node --cpu-prof` writing there
+ *   BENCH_BASELINE_FAST_CONFIG  1: give the baseline's SDK client the subgraph's fast-config
  *                           workaround too (src/aws/clients.ts); by default it is the SDK as shipped
  *   BENCH_F_SECONDS         how long the victim of F reads under each flood (default 20)
  *   BENCH_F_FLOODS          the flooder's concurrent requests in F, one run each (default "80,160")
@@ -52,15 +52,15 @@ const E_REQUESTS = Math.max(1000, num('BENCH_E_REQUESTS', 100_000));
 const SCENARIOS = new Set((env['BENCH_SCENARIOS'] ?? 'A,B,C,D,E,F').split(',').map((name) => name.trim().toUpperCase()));
 const OUTPUT = env['BENCH_OUTPUT'] ?? 'bench/results.md';
 const MAX_SECONDS = num('BENCH_MAX_SECONDS', 900);
-/** The gateway's AWS_MAX_CONCURRENCY default, used by both sides and by C's ideal. */
+/** The subgraph's AWS_MAX_CONCURRENCY default, used by both sides and by C's ideal. */
 const AWS_CONCURRENCY = 16;
 const LATENCY_MS = 20;
 const BASELINE_FAST_CONFIG = env['BENCH_BASELINE_FAST_CONFIG'] === '1';
 const A_LATENCIES = (env['BENCH_A_LATENCIES'] ?? `0,${LATENCY_MS}`).split(',').map(Number).filter((ms) => Number.isFinite(ms) && ms >= 0);
 /** AWS's published read quota, enforced by the emulator in scenario D as the services do. */
 const AWS_QUOTA_PER_SECOND = 20;
-/** The gateway's default client-side limit (AWS_RATE_LIMIT_PER_SECOND), under that quota. */
-const GATEWAY_RATE_LIMIT = 15;
+/** The subgraph's default client-side limit (AWS_RATE_LIMIT_PER_SECOND), under that quota. */
+const SUBGRAPH_RATE_LIMIT = 15;
 const F_SECONDS = Math.max(1, num('BENCH_F_SECONDS', 20));
 const F_FLOODS = (env['BENCH_F_FLOODS'] ?? '80,160').split(',').map(Number).filter((count) => Number.isInteger(count) && count > 0);
 
@@ -88,7 +88,7 @@ function cpuProfOptions(): string[] {
   return env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${env['BENCH_CPU_PROF']}`] : [];
 }
 
-function startGateway(name: string, extraEnv: Record<string, string>): Promise<Proc> {
+function startSubgraph(name: string, extraEnv: Record<string, string>): Promise<Proc> {
   return startProcess(
     name,
     'src/server/main.ts',
@@ -280,15 +280,15 @@ function summarize(rounds: Round[]) {
   };
 }
 
-/** Warm-up of each side, then ROUNDS alternating measured rounds: gateway, baseline, gateway, … */
-async function alternate(gateway: Proc, baseline: Proc | undefined, gatewayLoad: Load, baselineLoad: Load, token: string): Promise<{ gateway: Side; baseline?: Side }> {
+/** Warm-up of each side, then ROUNDS alternating measured rounds: subgraph, baseline, subgraph, … */
+async function alternate(subgraph: Proc, baseline: Proc | undefined, subgraphLoad: Load, baselineLoad: Load, token: string): Promise<{ subgraph: Side; baseline?: Side }> {
   if (WARMUP > 0) {
-    await drive(gateway, { ...gatewayLoad, amount: undefined, duration: WARMUP }, token);
+    await drive(subgraph, { ...subgraphLoad, amount: undefined, duration: WARMUP }, token);
     if (baseline) await drive(baseline, { ...baselineLoad, amount: undefined, duration: WARMUP }, token);
   }
-  const sides = { gateway: { rounds: [] as Round[] }, baseline: baseline ? { rounds: [] as Round[] } : undefined };
+  const sides = { subgraph: { rounds: [] as Round[] }, baseline: baseline ? { rounds: [] as Round[] } : undefined };
   for (let round = 0; round < ROUNDS; round += 1) {
-    sides.gateway.rounds.push(await drive(gateway, gatewayLoad, token));
+    sides.subgraph.rounds.push(await drive(subgraph, subgraphLoad, token));
     if (baseline && sides.baseline) sides.baseline.rounds.push(await drive(baseline, baselineLoad, token));
   }
   return sides;
@@ -366,7 +366,7 @@ async function main(): Promise<void> {
   emulatorUrl = emulator.url;
   const baseline = await startBaseline();
 
-  say(`# Benchmark: the gateway against the direct SDK path`);
+  say(`# Benchmark: the subgraph against the direct SDK path`);
   say();
   say(`Command: \`${commandLine()}\``);
   say();
@@ -374,89 +374,89 @@ async function main(): Promise<void> {
   say();
   say(`Machine: ${os.availableParallelism()} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), ${f1(os.totalmem() / 2 ** 30)} GiB memory, Node ${process.version}, ${os.type()} ${os.release()}. Date: ${new Date().toISOString()}.`);
   say();
-  say(`Each side runs in its own process, ${import.meta.url.endsWith('.ts') ? 'from the TypeScript source under tsx' : 'compiled by \`npm run build\` and run by plain Node'} (gateway: \`src/server/main.ts\` with NODE_ENV=production and the start script's Node options (${startScriptNodeOptions().map((option) => `\`${option}\``).join(' ') || 'none'}), as \`npm start\` runs it; baseline: \`bench/baseline.ts\` with Node's defaults, a bare node:http handler making the same GetConnection call with the same SDK client configuration and returning the same JSON; its client is the SDK's as shipped, ${BASELINE_FAST_CONFIG ? 'but with the gateway\'s workaround for the SDK\'s dictionary-mode config (BENCH_BASELINE_FAST_CONFIG=1)' : 'without the gateway\'s workaround for the SDK\'s dictionary-mode config (src/aws/clients.ts; BENCH_BASELINE_FAST_CONFIG=1 gives it the workaround)'}), in front of one emulator process. autocannon runs in the orchestrating process. Per scenario: ${WARMUP} s warm-up per side, then ${ROUNDS} measured rounds per side (${DURATION} s each; B: ${B_REQUESTS} requests, C: ${C_REQUESTS} requests, so that every request counted has completed and AWS calls per request are exact), alternating gateway and baseline. req/s is completed requests ÷ time over all rounds; p50/p99 are the means of the rounds' autocannon percentiles; AWS calls come from the emulator's call log; CPU is the server process's user + system time from /proc (per request, and as a share of one core over the rounds); peak RSS is sampled every 100 ms from /proc. The three busy processes (load generator, emulator, server) share the machine's ${os.availableParallelism()} cores, so req/s at 0 ms emulator latency moves with the machine's load of the moment; the alternating rounds and the per-round ratios show how much.`);
+  say(`Each side runs in its own process, ${import.meta.url.endsWith('.ts') ? 'from the TypeScript source under tsx' : 'compiled by \`npm run build\` and run by plain Node'} (subgraph: \`src/server/main.ts\` with NODE_ENV=production and the start script's Node options (${startScriptNodeOptions().map((option) => `\`${option}\``).join(' ') || 'none'}), as \`npm start\` runs it; baseline: \`bench/baseline.ts\` with Node's defaults, a bare node:http handler making the same GetConnection call with the same SDK client configuration and returning the same JSON; its client is the SDK's as shipped, ${BASELINE_FAST_CONFIG ? 'but with the subgraph\'s workaround for the SDK\'s dictionary-mode config (BENCH_BASELINE_FAST_CONFIG=1)' : 'without the subgraph\'s workaround for the SDK\'s dictionary-mode config (src/aws/clients.ts; BENCH_BASELINE_FAST_CONFIG=1 gives it the workaround)'}), in front of one emulator process. autocannon runs in the orchestrating process. Per scenario: ${WARMUP} s warm-up per side, then ${ROUNDS} measured rounds per side (${DURATION} s each; B: ${B_REQUESTS} requests, C: ${C_REQUESTS} requests, so that every request counted has completed and AWS calls per request are exact), alternating subgraph and baseline. req/s is completed requests ÷ time over all rounds; p50/p99 are the means of the rounds' autocannon percentiles; AWS calls come from the emulator's call log; CPU is the server process's user + system time from /proc (per request, and as a share of one core over the rounds); peak RSS is sampled every 100 ms from /proc. The three busy processes (load generator, emulator, server) share the machine's ${os.availableParallelism()} cores, so req/s at 0 ms emulator latency moves with the machine's load of the moment; the alternating rounds and the per-round ratios show how much.`);
 
   // Both sides must answer the same JSON for the same request before anything is measured.
-  const gatewayA = await startGateway('gateway', { AWS_RATE_LIMIT_PER_SECOND: '0', CACHE_TTL_SECONDS: '0' });
-  await checkSameAnswers(gatewayA, baseline, token);
+  const subgraphA = await startSubgraph('subgraph', { AWS_RATE_LIMIT_PER_SECOND: '0', CACHE_TTL_SECONDS: '0' });
+  await checkSameAnswers(subgraphA, baseline, token);
 
   if (SCENARIOS.has('A')) {
     for (const latency of A_LATENCIES) {
       await control(`/latency?ms=${latency}`);
       const load: Load = { connections: CONNECTIONS, body: rotatingConnectionBody };
-      const sides = await alternate(gatewayA, baseline, load, load, token);
-      const gw = summarize(sides.gateway.rounds);
+      const sides = await alternate(subgraphA, baseline, load, load, token);
+      const sg = summarize(sides.subgraph.rounds);
       const base = summarize(sides.baseline!.rounds);
       say();
       say(`## A. One connection per request, ${CONNECTIONS} connections, emulator latency ${latency} ms`);
       say();
-      say(`Each request reads a different connection (1000 ids in rotation), so nothing is shared between requests; gateway with AWS_RATE_LIMIT_PER_SECOND=0 and no cache, like the baseline.`);
+      say(`Each request reads a different connection (1000 ids in rotation), so nothing is shared between requests; subgraph with AWS_RATE_LIMIT_PER_SECOND=0 and no cache, like the baseline.`);
       say();
       table([
-        ['gateway', gw],
+        ['subgraph', sg],
         ['baseline', base],
       ]);
-      roundsLine('gateway', sides.gateway.rounds);
+      roundsLine('subgraph', sides.subgraph.rounds);
       roundsLine('baseline', sides.baseline!.rounds);
       // Adjacent rounds share the machine's conditions of the moment; their ratios show the spread.
-      const pairs = sides.gateway.rounds.map((round, index) => round.rps / (sides.baseline!.rounds[index] as Round).rps);
+      const pairs = sides.subgraph.rounds.map((round, index) => round.rps / (sides.baseline!.rounds[index] as Round).rps);
       say(`  ratio of adjacent rounds: ${pairs.map(f2).join(', ')}`);
-      const ratio = gw.rps / base.rps;
+      const ratio = sg.rps / base.rps;
       say();
-      say(`**gateway ÷ baseline req/s = ${f2(ratio)}**`);
-      verdict(`A (${latency} ms)`, ratio >= 0.9, `gateway ÷ baseline req/s = ${f2(ratio)} (target ≥ 0.90), ${f0(gw.rps)} vs ${f0(base.rps)} req/s`);
+      say(`**subgraph ÷ baseline req/s = ${f2(ratio)}**`);
+      verdict(`A (${latency} ms)`, ratio >= 0.9, `subgraph ÷ baseline req/s = ${f2(ratio)} (target ≥ 0.90), ${f0(sg.rps)} vs ${f0(base.rps)} req/s`);
     }
   }
 
   if (SCENARIOS.has('B')) {
     await control(`/latency?ms=${LATENCY_MS}`);
     const sides = await alternate(
-      gatewayA,
+      subgraphA,
       baseline,
       { connections: B_CONNECTIONS, amount: B_REQUESTS, body: fanOutBody },
       { connections: B_CONNECTIONS, amount: B_REQUESTS, body: rotatingConnectionBody },
       token,
     );
-    const gw = summarize(sides.gateway.rounds);
+    const sg = summarize(sides.subgraph.rounds);
     const base = summarize(sides.baseline!.rounds);
     say();
     say(`## B. Fan-out: ${FAN_OUT_ALIASES} aliases over ${FAN_OUT_IDS} ids, emulator latency ${LATENCY_MS} ms, ${B_CONNECTIONS} connections`);
     say();
-    say(`Gateway (the process of A: no rate limit, no cache): one request with ${FAN_OUT_ALIASES} aliased root fields over ${FAN_OUT_IDS} distinct ids (each request its own ids, so nothing is shared between requests). Baseline: one GetConnection per request, i.e. one AWS round trip, at the same concurrency.`);
+    say(`Subgraph (the process of A: no rate limit, no cache): one request with ${FAN_OUT_ALIASES} aliased root fields over ${FAN_OUT_IDS} distinct ids (each request its own ids, so nothing is shared between requests). Baseline: one GetConnection per request, i.e. one AWS round trip, at the same concurrency.`);
     say();
     table([
-      ['gateway (50 aliases)', gw],
+      ['subgraph (50 aliases)', sg],
       ['baseline (1 call)', base],
     ]);
-    const ratio = gw.p50 / base.p50;
+    const ratio = sg.p50 / base.p50;
     say();
-    say(`**AWS calls per request = ${f2(gw.callsPerRequest)} (distinct ids: ${FAN_OUT_IDS}); gateway p50 ÷ one round trip p50 = ${f2(ratio)}**`);
-    verdict('B calls', gw.callsPerRequest === FAN_OUT_IDS, `${f2(gw.callsPerRequest)} AWS calls per request for ${FAN_OUT_IDS} distinct ids (${gw.awsCalls} calls, ${gw.requests} requests)`);
-    verdict('B latency', ratio <= 1.5, `p50 ${f2(gw.p50)} ms vs one round trip ${f2(base.p50)} ms = ${f2(ratio)}× (target ≤ 1.5×)`);
+    say(`**AWS calls per request = ${f2(sg.callsPerRequest)} (distinct ids: ${FAN_OUT_IDS}); subgraph p50 ÷ one round trip p50 = ${f2(ratio)}**`);
+    verdict('B calls', sg.callsPerRequest === FAN_OUT_IDS, `${f2(sg.callsPerRequest)} AWS calls per request for ${FAN_OUT_IDS} distinct ids (${sg.awsCalls} calls, ${sg.requests} requests)`);
+    verdict('B latency', ratio <= 1.5, `p50 ${f2(sg.p50)} ms vs one round trip ${f2(base.p50)} ms = ${f2(ratio)}× (target ≤ 1.5×)`);
   }
 
   if (SCENARIOS.has('C')) {
     await control(`/latency?ms=${LATENCY_MS}`);
     const load: Load = { connections: 1, amount: C_REQUESTS, body: entitiesBody };
-    const sides = await alternate(gatewayA, baseline, load, load, token);
-    const gw = summarize(sides.gateway.rounds);
+    const sides = await alternate(subgraphA, baseline, load, load, token);
+    const sg = summarize(sides.subgraph.rounds);
     const base = summarize(sides.baseline!.rounds);
     const ideal = Math.ceil(ENTITIES / AWS_CONCURRENCY) * LATENCY_MS;
     say();
     say(`## C. _entities with ${ENTITIES} representations over ${ENTITIES} ids, emulator latency ${LATENCY_MS} ms, one request at a time`);
     say();
-    say(`Ideal wall time: ceil(${ENTITIES} / ${AWS_CONCURRENCY}) × ${LATENCY_MS} ms = ${ideal} ms (AWS_MAX_CONCURRENCY=${AWS_CONCURRENCY}). Gateway: the process of A (no rate limit, no cache; with the default AWS_RATE_LIMIT_PER_SECOND=15 these 100 calls would take about 6.7 s by design). Baseline: the same ${ENTITIES} GetConnection calls with p-map at the same concurrency.`);
+    say(`Ideal wall time: ceil(${ENTITIES} / ${AWS_CONCURRENCY}) × ${LATENCY_MS} ms = ${ideal} ms (AWS_MAX_CONCURRENCY=${AWS_CONCURRENCY}). Subgraph: the process of A (no rate limit, no cache; with the default AWS_RATE_LIMIT_PER_SECOND=15 these 100 calls would take about 6.7 s by design). Baseline: the same ${ENTITIES} GetConnection calls with p-map at the same concurrency.`);
     say();
     table([
-      ['gateway (_entities)', gw],
+      ['subgraph (_entities)', sg],
       ['baseline (100 calls)', base],
     ]);
-    const ratio = gw.p50 / ideal;
+    const ratio = sg.p50 / ideal;
     say();
-    say(`**gateway wall time p50 ${f1(gw.p50)} ms = ${f2(ratio)} × ideal; baseline ${f2(base.p50 / ideal)} × ideal**`);
-    verdict('C', ratio <= 1.5, `p50 ${f1(gw.p50)} ms vs ideal ${ideal} ms = ${f2(ratio)}× (target ≤ 1.5×); p99 ${f1(gw.p99)} ms`);
+    say(`**subgraph wall time p50 ${f1(sg.p50)} ms = ${f2(ratio)} × ideal; baseline ${f2(base.p50 / ideal)} × ideal**`);
+    verdict('C', ratio <= 1.5, `p50 ${f1(sg.p50)} ms vs ideal ${ideal} ms = ${f2(ratio)}× (target ≤ 1.5×); p99 ${f1(sg.p99)} ms`);
   }
-  await gatewayA.stop();
+  await subgraphA.stop();
 
   if (SCENARIOS.has('D')) await scenarioD(baseline, token);
   if (SCENARIOS.has('E')) await scenarioE(baseline, token);
@@ -484,18 +484,18 @@ async function scenarioD(baseline: Proc, token: string): Promise<void> {
   say();
   say(`## D. A hot connection: ${CONNECTIONS} connections read one id, emulator latency ${LATENCY_MS} ms`);
   say();
-  say(`The emulator enforces AWS's quota of ${AWS_QUOTA_PER_SECOND} calls/s per operation (ThrottlingException beyond, as DataZone does); the gateway keeps its default client-side limit of ${GATEWAY_RATE_LIMIT} calls/s. Only answers without errors count as ok.`);
+  say(`The emulator enforces AWS's quota of ${AWS_QUOTA_PER_SECOND} calls/s per operation (ThrottlingException beyond, as DataZone does); the subgraph keeps its default client-side limit of ${SUBGRAPH_RATE_LIMIT} calls/s. Only answers without errors count as ok.`);
   await control(`/quota?perSecond=${AWS_QUOTA_PER_SECOND}`);
 
-  const cached = await startGateway('gateway-cache', { CACHE_TTL_SECONDS: cacheTtl, AWS_RATE_LIMIT_PER_SECOND: String(GATEWAY_RATE_LIMIT) });
+  const cached = await startSubgraph('subgraph-cache', { CACHE_TTL_SECONDS: cacheTtl, AWS_RATE_LIMIT_PER_SECOND: String(SUBGRAPH_RATE_LIMIT) });
   const withCache = await alternate(cached, baseline, hot, hot, token);
-  const uncached = await startGateway('gateway-coalesce', { CACHE_TTL_SECONDS: '0', AWS_RATE_LIMIT_PER_SECOND: String(GATEWAY_RATE_LIMIT) });
+  const uncached = await startSubgraph('subgraph-coalesce', { CACHE_TTL_SECONDS: '0', AWS_RATE_LIMIT_PER_SECOND: String(SUBGRAPH_RATE_LIMIT) });
   const coalescing = await alternate(uncached, undefined, hot, hot, token);
   await uncached.stop();
 
-  const gw = summarize(withCache.gateway.rounds);
+  const sg = summarize(withCache.subgraph.rounds);
   const base = summarize(withCache.baseline!.rounds);
-  const co = summarize(coalescing.gateway.rounds);
+  const co = summarize(coalescing.subgraph.rounds);
   const quotaNote = (summary: ReturnType<typeof summarize>) =>
     `ok ${f0(summary.okRps)}/s; AWS ${f1(summary.callsPerSecond)} calls/s accepted, max ${summary.maxPerSecond} in any 1 s; ${summary.throttled} throttled`;
   say();
@@ -503,40 +503,40 @@ async function scenarioD(baseline: Proc, token: string): Promise<void> {
   say();
   table(
     [
-      [`gateway, CACHE_TTL_SECONDS=${cacheTtl}`, gw],
-      ['gateway, cache off (coalescing only)', co],
+      [`subgraph, CACHE_TTL_SECONDS=${cacheTtl}`, sg],
+      ['subgraph, cache off (coalescing only)', co],
       ['baseline', base],
     ],
     quotaNote,
   );
-  const ratio = gw.okRps / base.okRps;
+  const ratio = sg.okRps / base.okRps;
   say();
-  say(`**cache on: gateway ÷ baseline ok req/s = ${f2(ratio)}; AWS saw at most ${gw.maxPerSecond} calls in any second (limit ${GATEWAY_RATE_LIMIT}). Cache off: ${f0(co.requests)} requests cost ${co.awsCalls} AWS calls (${f1(co.requests / Math.max(1, co.awsCalls))} requests per call), at most ${co.maxPerSecond} in any second.**`);
-  verdict('D cache', ratio >= 5 && gw.maxPerSecond <= GATEWAY_RATE_LIMIT, `ok req/s ${f0(gw.okRps)} vs baseline ${f0(base.okRps)} = ${f2(ratio)}× (target ≥ 5×), AWS max ${gw.maxPerSecond} calls in any 1 s (limit ${GATEWAY_RATE_LIMIT}), ${gw.throttled} throttled`);
+  say(`**cache on: subgraph ÷ baseline ok req/s = ${f2(ratio)}; AWS saw at most ${sg.maxPerSecond} calls in any second (limit ${SUBGRAPH_RATE_LIMIT}). Cache off: ${f0(co.requests)} requests cost ${co.awsCalls} AWS calls (${f1(co.requests / Math.max(1, co.awsCalls))} requests per call), at most ${co.maxPerSecond} in any second.**`);
+  verdict('D cache', ratio >= 5 && sg.maxPerSecond <= SUBGRAPH_RATE_LIMIT, `ok req/s ${f0(sg.okRps)} vs baseline ${f0(base.okRps)} = ${f2(ratio)}× (target ≥ 5×), AWS max ${sg.maxPerSecond} calls in any 1 s (limit ${SUBGRAPH_RATE_LIMIT}), ${sg.throttled} throttled`);
   verdict(
     'D coalescing',
-    co.minGapMs >= LATENCY_MS && co.maxPerSecond <= GATEWAY_RATE_LIMIT && co.throttled === 0 && co.ok === co.requests,
-    `cache off: ${co.requests} reads of one id by ${CONNECTIONS} concurrent connections cost ${co.awsCalls} AWS calls; never two in flight at once (shortest gap between two calls ${f0(co.minGapMs)} ms ≥ the ${LATENCY_MS} ms a call takes); max ${co.maxPerSecond} in any 1 s (limit ${GATEWAY_RATE_LIMIT}); ${co.throttled} throttled, ${co.requests - co.ok} failed`,
+    co.minGapMs >= LATENCY_MS && co.maxPerSecond <= SUBGRAPH_RATE_LIMIT && co.throttled === 0 && co.ok === co.requests,
+    `cache off: ${co.requests} reads of one id by ${CONNECTIONS} concurrent connections cost ${co.awsCalls} AWS calls; never two in flight at once (shortest gap between two calls ${f0(co.minGapMs)} ms ≥ the ${LATENCY_MS} ms a call takes); max ${co.maxPerSecond} in any 1 s (limit ${SUBGRAPH_RATE_LIMIT}); ${co.throttled} throttled, ${co.requests - co.ok} failed`,
   );
 
   // The same comparison without AWS's quota: what the baseline does when nothing stops it.
   await control('/quota?perSecond=0');
   const raw = await alternate(cached, baseline, hot, hot, token);
   await cached.stop();
-  const rawGw = summarize(raw.gateway.rounds);
+  const rawSg = summarize(raw.subgraph.rounds);
   const rawBase = summarize(raw.baseline!.rounds);
   say();
   say(`### D2. Without a quota (the baseline is not throttled)`);
   say();
   table(
     [
-      [`gateway, CACHE_TTL_SECONDS=${cacheTtl}`, rawGw],
+      [`subgraph, CACHE_TTL_SECONDS=${cacheTtl}`, rawSg],
       ['baseline', rawBase],
     ],
     quotaNote,
   );
   say();
-  say(`**gateway ÷ baseline req/s = ${f2(rawGw.okRps / rawBase.okRps)} while the baseline made ${f0(rawBase.callsPerSecond)} AWS calls/s (AWS would throttle above ${AWS_QUOTA_PER_SECOND}) and the gateway ${f1(rawGw.callsPerSecond)}.**`);
+  say(`**subgraph ÷ baseline req/s = ${f2(rawSg.okRps / rawBase.okRps)} while the baseline made ${f0(rawBase.callsPerSecond)} AWS calls/s (AWS would throttle above ${AWS_QUOTA_PER_SECOND}) and the subgraph ${f1(rawSg.callsPerSecond)}.**`);
 }
 
 async function scenarioE(baseline: Proc, token: string): Promise<void> {
@@ -546,13 +546,13 @@ async function scenarioE(baseline: Proc, token: string): Promise<void> {
   say();
   say(`## E. ${E_REQUESTS} requests, ${CONNECTIONS} connections, emulator latency 0 ms: RSS at ${step} and at ${E_REQUESTS}`);
   say();
-  say(`A fresh gateway process (no rate limit, no cache, as in A); RSS read from /proc at each checkpoint (median of ten readings over one second once the load has paused; no warm-up beyond the first ${step} requests). The target compares ${step} with ${E_REQUESTS}; the checkpoints between show the trend.`);
+  say(`A fresh subgraph process (no rate limit, no cache, as in A); RSS read from /proc at each checkpoint (median of ten readings over one second once the load has paused; no warm-up beyond the first ${step} requests). The target compares ${step} with ${E_REQUESTS}; the checkpoints between show the trend.`);
   say();
   say(`| side | ${checkpoints.map((count) => `RSS at ${count} MiB`).join(' | ')} | growth ${step} → ${E_REQUESTS} | peak RSS MiB | req/s |`);
   say(`|---|${checkpoints.map(() => '---|').join('')}---|---|---|`);
-  const gateway = await startGateway('gateway-e', { AWS_RATE_LIMIT_PER_SECOND: '0', CACHE_TTL_SECONDS: '0' });
+  const subgraph = await startSubgraph('subgraph-e', { AWS_RATE_LIMIT_PER_SECOND: '0', CACHE_TTL_SECONDS: '0' });
   const growth: Record<string, number> = {};
-  for (const side of [gateway, baseline]) {
+  for (const side of [subgraph, baseline]) {
     const load: Load = { connections: CONNECTIONS, body: rotatingConnectionBody };
     const readings: number[] = [];
     let done = 0;
@@ -568,11 +568,11 @@ async function scenarioE(baseline: Proc, token: string): Promise<void> {
     const first = readings[0] as number;
     const last = readings.at(-1) as number;
     growth[side.name] = last / first - 1;
-    say(`| ${side.name === 'gateway-e' ? 'gateway' : side.name} | ${readings.map(f1).join(' | ')} | ${(100 * (last / first - 1)).toFixed(1)} % | ${f1(peak)} | ${f0(E_REQUESTS / seconds)} |`);
+    say(`| ${side.name === 'subgraph-e' ? 'subgraph' : side.name} | ${readings.map(f1).join(' | ')} | ${(100 * (last / first - 1)).toFixed(1)} % | ${f1(peak)} | ${f0(E_REQUESTS / seconds)} |`);
   }
-  await gateway.stop();
-  const gatewayGrowth = growth['gateway-e'] as number;
-  verdict('E', gatewayGrowth < 0.1, `gateway RSS growth ${(100 * gatewayGrowth).toFixed(1)} % from ${step} to ${E_REQUESTS} requests (target < 10 %)`);
+  await subgraph.stop();
+  const subgraphGrowth = growth['subgraph-e'] as number;
+  verdict('E', subgraphGrowth < 0.1, `subgraph RSS growth ${(100 * subgraphGrowth).toFixed(1)} % from ${step} to ${E_REQUESTS} requests (target < 10 %)`);
 }
 
 /** The connections F's victim reads, in rotation: never among the flooder's ids. */
@@ -597,18 +597,18 @@ async function scenarioF(): Promise<void> {
   say();
   say(`## F. Fairness: one caller floods, another reads one connection at a time, emulator latency ${LATENCY_MS} ms`);
   say();
-  say(`A fresh gateway per flood with the default client-side limit of ${GATEWAY_RATE_LIMIT} calls/s per operation and AWS_RATE_LIMIT_MAX_WAIT_MS at its default, cache off; the emulator enforces AWS's quota of ${AWS_QUOTA_PER_SECOND} calls/s. The flooder (its own token) keeps N requests in flight, each \`_entities\` with three ids never asked for before (every one an AWS call, answered NOT_FOUND). ${FLOOD_LEAD_SECONDS} s into the flood, the victim (another token) reads one connection at a time for ${F_SECONDS} s, each read a different existing connection, none of the flooder's. Victim latency: autocannon's percentiles over its reads; a failure is any answer with an error. AWS calls come from the emulator's log over the flood's ${F_SECONDS + FLOOD_LEAD_SECONDS} s: the victim's are its reads (one call each), the flooder's the rest. Refused: the flooder's calls refused at once as THROTTLED (over its share), counted in its answers.`);
+  say(`A fresh subgraph per flood with the default client-side limit of ${SUBGRAPH_RATE_LIMIT} calls/s per operation and AWS_RATE_LIMIT_MAX_WAIT_MS at its default, cache off; the emulator enforces AWS's quota of ${AWS_QUOTA_PER_SECOND} calls/s. The flooder (its own token) keeps N requests in flight, each \`_entities\` with three ids never asked for before (every one an AWS call, answered NOT_FOUND). ${FLOOD_LEAD_SECONDS} s into the flood, the victim (another token) reads one connection at a time for ${F_SECONDS} s, each read a different existing connection, none of the flooder's. Victim latency: autocannon's percentiles over its reads; a failure is any answer with an error. AWS calls come from the emulator's log over the flood's ${F_SECONDS + FLOOD_LEAD_SECONDS} s: the victim's are its reads (one call each), the flooder's the rest. Refused: the flooder's calls refused at once as THROTTLED (over its share), counted in its answers.`);
   say();
   say('| flood (concurrent requests) | victim reads | victim failures | victim p50 ms | victim p99 ms | victim max ms | victim AWS calls/s | flooder AWS calls/s | flooder calls refused | AWS calls/s in all | max in any 1 s | AWS throttled |');
   say('|---|---|---|---|---|---|---|---|---|---|---|---|');
   const results: Array<{ flood: number; failures: number; p99: number; flooderPerSecond: number }> = [];
   for (const flood of F_FLOODS) {
-    const gateway = await startGateway(`gateway-f${flood}`, { CACHE_TTL_SECONDS: '0', AWS_RATE_LIMIT_PER_SECOND: String(GATEWAY_RATE_LIMIT) });
+    const subgraph = await startSubgraph(`subgraph-f${flood}`, { CACHE_TTL_SECONDS: '0', AWS_RATE_LIMIT_PER_SECOND: String(SUBGRAPH_RATE_LIMIT) });
     const before = await control('/calls');
     let floodSequence = 0;
     let refused = 0;
     const flooding = autocannon({
-      url: gateway.url,
+      url: subgraph.url,
       method: 'POST',
       connections: flood,
       duration: F_SECONDS + FLOOD_LEAD_SECONDS,
@@ -631,7 +631,7 @@ async function scenarioF(): Promise<void> {
     let victimSequence = 0;
     let victimOk = 0;
     const victim = await autocannon({
-      url: gateway.url,
+      url: subgraph.url,
       method: 'POST',
       connections: 1,
       duration: F_SECONDS,
@@ -647,9 +647,9 @@ async function scenarioF(): Promise<void> {
       ],
     });
     const flooded = await flooding;
-    // Counted as the flood ends: the calls still queued for its cut-off requests go with the gateway process.
+    // Counted as the flood ends: the calls still queued for its cut-off requests go with the subgraph process.
     const after = await control(`/calls?from=${before['count']}&window=1`);
-    await gateway.stop();
+    await subgraph.stop();
     const floodSeconds = flooded.duration;
     const victimReads = victim.requests.total;
     const failures = victimReads - victimOk + victim.errors + victim.timeouts;
@@ -664,25 +664,25 @@ async function scenarioF(): Promise<void> {
   for (const result of results) {
     verdict(
       `F (${result.flood})`,
-      result.failures === 0 && result.p99 < 1_000 && result.flooderPerSecond >= GATEWAY_RATE_LIMIT / 2,
-      `victim: ${result.failures} failures, p99 ${f0(result.p99)} ms (targets: none, < 1000 ms); flooder still got ${f1(result.flooderPerSecond)} AWS calls/s (target: at least its half of ${GATEWAY_RATE_LIMIT}/s)`,
+      result.failures === 0 && result.p99 < 1_000 && result.flooderPerSecond >= SUBGRAPH_RATE_LIMIT / 2,
+      `victim: ${result.failures} failures, p99 ${f0(result.p99)} ms (targets: none, < 1000 ms); flooder still got ${f1(result.flooderPerSecond)} AWS calls/s (target: at least its half of ${SUBGRAPH_RATE_LIMIT}/s)`,
     );
   }
 }
 
-async function checkSameAnswers(gateway: Proc, baseline: Proc, token: string): Promise<void> {
+async function checkSameAnswers(subgraph: Proc, baseline: Proc, token: string): Promise<void> {
   const ask = async (target: Proc, body: string) => {
     const response = await fetch(target.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
     return JSON.stringify(await response.json());
   };
   for (const body of [connectionBody(BENCH_IDS[0] as string), connectionBody(HOT_ID), entitiesBody(3)]) {
-    const [fromGateway, fromBaseline] = await Promise.all([ask(gateway, body), ask(baseline, body)]);
-    if (fromGateway !== fromBaseline) {
-      throw new Error(`gateway and baseline answer differently:\n gateway:  ${fromGateway.slice(0, 400)}\n baseline: ${fromBaseline.slice(0, 400)}`);
+    const [fromSubgraph, fromBaseline] = await Promise.all([ask(subgraph, body), ask(baseline, body)]);
+    if (fromSubgraph !== fromBaseline) {
+      throw new Error(`subgraph and baseline answer differently:\n subgraph:  ${fromSubgraph.slice(0, 400)}\n baseline: ${fromBaseline.slice(0, 400)}`);
     }
   }
   say();
-  say(`Sanity check: for the same request bodies, gateway and baseline returned the same JSON (compared after parsing, in key order).`);
+  say(`Sanity check: for the same request bodies, subgraph and baseline returned the same JSON (compared after parsing, in key order).`);
 }
 
 function commandLine(): string {

@@ -1,6 +1,6 @@
 /**
  * What the benchmark's three processes agree on: the connections the emulator holds, the GraphQL
- * documents the gateway answers and the JSON the baseline builds for the same selection.
+ * documents the subgraph answers and the JSON the baseline builds for the same selection.
  */
 import type { GetConnectionOutput } from '@aws-sdk/client-datazone';
 
@@ -44,7 +44,7 @@ export const connectionBody = (id: string): string => JSON.stringify({ query: CO
 /** The `sequence`-th scenario-A request body: BENCH_IDS in rotation. */
 export const rotatingConnectionBody = (sequence: number): string => connectionBody(BENCH_IDS[sequence % BENCH_IDS.length] as string);
 
-/** The JSON the gateway returns for CONNECTION_FIELDS, built straight from the SDK's output. */
+/** The JSON the subgraph returns for CONNECTION_FIELDS, built straight from the SDK's output. */
 export function projectConnection(output: GetConnectionOutput): Record<string, unknown> {
   return {
     domainId: output.domainId ?? null,

@@ -1,9 +1,9 @@
 /**
- * `npm run soak`: sustained concurrent load against the real gateway process (`src/server/main.ts`,
+ * `npm run soak`: sustained concurrent load against the real subgraph process (`src/server/main.ts`,
  * as `npm start` runs it) in front of the bundled AWS emulator, with faults injected at fixed rates,
  * all on loopback. Every response is checked field by field against what it must contain:
  *
- * - each AWS call the gateway made carries the request's id (x-gateway-request-id) and the emulator
+ * - each AWS call the subgraph made carries the request's id (x-subgraph-request-id) and the emulator
  *   records which fault, if any, it answered with; the last attempt for an item decides its outcome;
  * - an item whose last attempt was answered normally must be the seed's data, exactly;
  * - an item whose last attempt was faulted must be null with a well-formed error whose code is the
@@ -62,7 +62,7 @@ const KNOBS = {
   deadlineMs: knob('SOAK_REQUEST_DEADLINE_MS', 8_000),
   maxAttempts: knob('SOAK_AWS_MAX_ATTEMPTS', 3),
   /**
-   * Allowed growth of the gateway's live heap (V8's used heap right after a full GC) from the first
+   * Allowed growth of the subgraph's live heap (V8's used heap right after a full GC) from the first
    * full GC after the first quarter of the load to the last one.
    */
   heapGrowthLimit: knob('SOAK_HEAP_GROWTH_LIMIT', 0.1),
@@ -101,7 +101,7 @@ interface Item {
   kind: ItemKind;
   /** The id the emulator records (ActionConnectorId / identifier). */
   id: string;
-  /** For invalid items: the argument the gateway must name. */
+  /** For invalid items: the argument the subgraph must name. */
   badArgument?: string;
   /** DataZone: the item asks for credentials (withSecret: true and connectionCredentials selected). */
   secret: boolean;
@@ -216,7 +216,7 @@ const tally = {
   secretMisuse: 0,
   malformedError: 0,
   unexpectedErrors: 0,
-  gateway5xx: 0,
+  subgraph5xx: 0,
   otherStatus: 0,
   noResponse: 0,
   notJson: 0,
@@ -241,7 +241,7 @@ function wellFormed(error: GraphQLErrorShape, service: Item['service'] | undefin
 }
 
 function checkResponse(plan: PlannedRequest, status: number, text: string, calls: RecordedCall[]): void {
-  if (status >= 500) return violation('gateway5xx', `${plan.requestId}: HTTP ${status} ${text.slice(0, 200)}`);
+  if (status >= 500) return violation('subgraph5xx', `${plan.requestId}: HTTP ${status} ${text.slice(0, 200)}`);
   if (status !== 200) return violation('otherStatus', `${plan.requestId}: HTTP ${status} ${text.slice(0, 200)}`);
   let body: { data?: Record<string, unknown> | null; errors?: GraphQLErrorShape[] };
   try {
@@ -450,7 +450,7 @@ function readRssMb(pid: number): number | undefined {
   }
 }
 
-/** A full collection in the gateway's `--trace-gc` output: `… ms: Mark-Compact 231.5 (267.1) -> 55.4 (253.6) MB, …`. */
+/** A full collection in the subgraph's `--trace-gc` output: `… ms: Mark-Compact 231.5 (267.1) -> 55.4 (253.6) MB, …`. */
 const FULL_GC_LINE = /^\[\d+:0x[\da-f]+\]\s+\d+ ms: Mark-Compact\b[^\d]*([\d.]+) \([\d.]+\) -> ([\d.]+) \([\d.]+\) MB/;
 
 interface FullGc {
@@ -480,7 +480,7 @@ async function main(): Promise<void> {
   ];
   for (const rule of faultRules) emulator.injectFault(rule);
 
-  const gatewayEnv = {
+  const subgraphEnv = {
     ...process.env,
     NODE_ENV: 'production',
     PORT: '0',
@@ -495,7 +495,7 @@ async function main(): Promise<void> {
     // the run into queueing.
     AWS_RATE_LIMIT_PER_SECOND: '0',
     // The checker attributes each item's expected outcome to the AWS calls of its own request (by
-    // x-gateway-request-id); coalescing would hand one request's faulted call to another. Sharing is
+    // x-subgraph-request-id); coalescing would hand one request's faulted call to another. Sharing is
     // tested in test/shared-reads.test.ts and measured by bench scenario D.
     AWS_SHARE_READS: 'false',
     LOG_LEVEL: 'info',
@@ -505,19 +505,19 @@ async function main(): Promise<void> {
   // `--trace-gc`: V8 prints a line per collection on stdout, with the heap's used size after it. After
   // a full collection (Mark-Compact) that is the live heap, what a leak grows. RSS is no such signal:
   // V8 lets the heap grow to several times its live size before it collects it all.
-  const gatewayArguments = import.meta.url.endsWith('.ts')
+  const subgraphArguments = import.meta.url.endsWith('.ts')
     ? ['--trace-gc', ...startScriptNodeOptions(), '--import', 'tsx', 'src/server/main.ts']
     : ['--trace-gc', ...startScriptNodeOptions(), fileURLToPath(new URL('../src/server/main.js', import.meta.url))];
-  const gateway: ChildProcess = spawn(process.execPath, gatewayArguments, { env: gatewayEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  // Whatever happens to the soak, the gateway it started does not outlive it.
+  const subgraph: ChildProcess = spawn(process.execPath, subgraphArguments, { env: subgraphEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Whatever happens to the soak, the subgraph it started does not outlive it.
   process.once('exit', () => {
-    if (gateway.exitCode === null && gateway.signalCode === null) gateway.kill('SIGKILL');
+    if (subgraph.exitCode === null && subgraph.signalCode === null) subgraph.kill('SIGKILL');
   });
   const logs = { requestLines: 0, errorLines: 0, unhandled: 0, errorExamples: [] as string[], stderr: '' };
   const fullGcs: FullGc[] = [];
   let pendingLine = '';
   let url: string | undefined;
-  gateway.stdout!.on('data', (chunk: Buffer) => {
+  subgraph.stdout!.on('data', (chunk: Buffer) => {
     const lines = (pendingLine + chunk.toString('utf8')).split('\n');
     pendingLine = lines.pop() ?? '';
     for (const line of lines) {
@@ -535,25 +535,25 @@ async function main(): Promise<void> {
       }
     }
   });
-  gateway.stderr!.on('data', (chunk: Buffer) => (logs.stderr = (logs.stderr + chunk.toString('utf8')).slice(-4_000)));
+  subgraph.stderr!.on('data', (chunk: Buffer) => (logs.stderr = (logs.stderr + chunk.toString('utf8')).slice(-4_000)));
   let crashed: string | undefined;
   let expectingExit = false;
   const exited = new Promise<number | null>((resolve) =>
-    gateway.once('exit', (code, signal) => {
+    subgraph.once('exit', (code, signal) => {
       if (!expectingExit) crashed = `exited during the run: code ${code}, signal ${signal}`;
       resolve(code);
     }),
   );
   const readyBy = Date.now() + 30_000;
   while (url === undefined) {
-    if (crashed || Date.now() > readyBy) throw new Error(`the gateway did not start: ${crashed ?? 'no ready line within 30 s'}\n${logs.stderr}`);
+    if (crashed || Date.now() > readyBy) throw new Error(`the subgraph did not start: ${crashed ?? 'no ready line within 30 s'}\n${logs.stderr}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 
   const sign = (scopes: string[]) => new SignJWT({ scope: scopes.join(' ') }).setProtectedHeader({ alg: 'HS256' }).setSubject('soak').setIssuedAt().setExpirationTime('2h').sign(new TextEncoder().encode(JWT_SECRET));
   const tokens = { reader: await sign([READ]), secrets: await sign([READ, SECRETS]) };
 
-  // Emulator records, grouped by the gateway request id they carry; drained as responses are checked.
+  // Emulator records, grouped by the subgraph request id they carry; drained as responses are checked.
   const callsByRequest = new Map<string, RecordedCall[]>();
   let awsCalls = 0;
   const faultsByKind: Record<string, number> = {};
@@ -564,7 +564,7 @@ async function main(): Promise<void> {
         const label = call.fault.kind === 'error' ? call.fault.errorName! : call.fault.kind;
         faultsByKind[label] = (faultsByKind[label] ?? 0) + 1;
       }
-      const key = call.gatewayRequestId ?? '(none)';
+      const key = call.subgraphRequestId ?? '(none)';
       const list = callsByRequest.get(key);
       if (list) list.push(call);
       else callsByRequest.set(key, [call]);
@@ -574,19 +574,19 @@ async function main(): Promise<void> {
   const rssSamples: Array<{ atS: number; rssMb: number }> = [];
   const loadStartedAt = Date.now();
   const sampler = setInterval(() => {
-    const rss = gateway.pid ? readRssMb(gateway.pid) : undefined;
+    const rss = subgraph.pid ? readRssMb(subgraph.pid) : undefined;
     if (rss !== undefined) rssSamples.push({ atS: Math.round((Date.now() - loadStartedAt) / 100) / 10, rssMb: Math.round(rss * 10) / 10 });
   }, 1_000);
   const endAt = loadStartedAt + KNOBS.durationS * 1_000;
   let lastProgress = Date.now();
 
-  const gatewayPort = Number(new URL(url!).port);
+  const subgraphPort = Number(new URL(url!).port);
   async function worker(): Promise<void> {
     while (!crashed && Date.now() < endAt && tally.requestsSent + hostileTally.sent < KNOBS.maxRequests) {
       if (random() < KNOBS.hostileRate) {
         const hostile = pick(HOSTILE_REQUESTS);
         hostileTally.sent += 1;
-        checkHostile(hostile, await sendRaw(gatewayPort, hostile, KNOBS.deadlineMs + 15_000));
+        checkHostile(hostile, await sendRaw(subgraphPort, hostile, KNOBS.deadlineMs + 15_000));
         continue;
       }
       const plan = planRequest();
@@ -613,7 +613,7 @@ async function main(): Promise<void> {
       callsByRequest.delete(plan.requestId);
       if (Date.now() - lastProgress > 10_000) {
         lastProgress = Date.now();
-        const violations = tally.wrongData + tally.wrongError + tally.awsCallForInvalidId + tally.secretMisuse + tally.malformedError + tally.unexpectedErrors + tally.gateway5xx + tally.noResponse + tally.notJson + tally.otherStatus + hostileTally.wrongStatus + hostileTally.noAnswer;
+        const violations = tally.wrongData + tally.wrongError + tally.awsCallForInvalidId + tally.secretMisuse + tally.malformedError + tally.unexpectedErrors + tally.subgraph5xx + tally.noResponse + tally.notJson + tally.otherStatus + hostileTally.wrongStatus + hostileTally.noAnswer;
         console.log(`soak: ${Math.round((Date.now() - loadStartedAt) / 1000)} s, ${tally.requestsSent} requests and ${hostileTally.sent} hostile ones, ${tally.itemsChecked} items checked, ${violations} violations, RSS ${rssSamples.at(-1)?.rssMb ?? '?'} MB`);
       }
     }
@@ -626,9 +626,9 @@ async function main(): Promise<void> {
   // Graceful shutdown at the end is part of the run: SIGTERM, drain, exit 0.
   expectingExit = !crashed;
   const shutdownStartedAt = Date.now();
-  gateway.kill('SIGTERM');
+  subgraph.kill('SIGTERM');
   const exitCode = await Promise.race([exited, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 30_000))]);
-  if (exitCode === 'timeout') gateway.kill('SIGKILL');
+  if (exitCode === 'timeout') subgraph.kill('SIGKILL');
   const shutdownMs = Date.now() - shutdownStartedAt;
   await emulator.close();
 
@@ -652,7 +652,7 @@ async function main(): Promise<void> {
     ['zero wrong data', wrongData === 0, `${wrongData} items with data that is not the seed's`],
     ['errors exactly on the faulted, missing or invalid items, well-formed, with the fault\'s code', wrongErrors === 0, `${tally.wrongError} wrong or missing errors, ${tally.malformedError} malformed, ${tally.unexpectedErrors} stray, ${tally.secretMisuse} withSecret misuse`],
     ['no AWS call for an invalid id', tally.awsCallForInvalidId === 0, `${tally.awsCallForInvalidId}`],
-    ['zero gateway 5xx', tally.gateway5xx === 0, `${tally.gateway5xx}`],
+    ['zero subgraph 5xx', tally.subgraph5xx === 0, `${tally.subgraph5xx}`],
     ['zero crashes, zero unhandled rejections', !crashed && logs.unhandled === 0, crashed ?? `${logs.unhandled} unhandled rejections logged`],
     [
       'every hostile raw request answered with its 4xx, the process up throughout',
@@ -687,8 +687,8 @@ async function main(): Promise<void> {
     `- Command: \`${command}\``,
     `- Started: ${startedAt.toISOString()}, load for ${loadSeconds.toFixed(1)} s`,
     `- Machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.type()} ${os.release()} (${os.arch()}), Node ${process.version}; load average (1/5/15 min) at start ${loadAverageAtStart}, at end ${os.loadavg().map((value) => value.toFixed(2)).join(' / ')} (other work on the machine shares its CPUs)`,
-    `- Setup, all on loopback: the gateway as \`npm start\` runs it (\`src/server/main.ts\` compiled to \`dist/\`, plain Node, NODE_ENV=production, LOG_LEVEL=info) in its own process; the emulator and ${KNOBS.concurrency} concurrent clients in the soak process.`,
-    `- Gateway settings: AWS_MAX_ATTEMPTS=${KNOBS.maxAttempts}, AWS_REQUEST_TIMEOUT_MS=${KNOBS.awsTimeoutMs}, REQUEST_DEADLINE_MS=${KNOBS.deadlineMs}, AWS_RATE_LIMIT_PER_SECOND=0 (client-side limiter off), AWS_SHARE_READS=false (each item's outcome comes from its own request's AWS calls, which the checker attributes faults by)`,
+    `- Setup, all on loopback: the subgraph as \`npm start\` runs it (\`src/server/main.ts\` compiled to \`dist/\`, plain Node, NODE_ENV=production, LOG_LEVEL=info) in its own process; the emulator and ${KNOBS.concurrency} concurrent clients in the soak process.`,
+    `- Subgraph settings: AWS_MAX_ATTEMPTS=${KNOBS.maxAttempts}, AWS_REQUEST_TIMEOUT_MS=${KNOBS.awsTimeoutMs}, REQUEST_DEADLINE_MS=${KNOBS.deadlineMs}, AWS_RATE_LIMIT_PER_SECOND=0 (client-side limiter off), AWS_SHARE_READS=false (each item's outcome comes from its own request's AWS calls, which the checker attributes faults by)`,
     `- Faults per AWS call (emulator \`rate\` rules, seeded PRNG, seed ${KNOBS.seed}): ${(KNOBS.throttleRate * 100).toFixed(1)}% ThrottlingException, ${(KNOBS.serverErrorRate * 100).toFixed(1)}% InternalFailureException (500), ${(KNOBS.resetRate * 100).toFixed(1)}% connection resets, ${(KNOBS.hangRate * 100).toFixed(1)}% hangs${KNOBS.burstMs > 0 ? `; plus a throttling burst on every GetConnection for ${KNOBS.burstMs} ms of every ${KNOBS.burstPeriodMs} ms` : ''}`,
     `- Load: each request is 1–6 items (root-field aliases or \`_entities\` representations, QuickSight connectors and DataZone connections mixed), ~86% seeded ids, ~7% missing ids, ~7% invalid ids; half the callers hold the secrets scope, ~30% of DataZone root fields ask for credentials.`,
     `- Hostile share: ${(KNOBS.hostileRate * 100).toFixed(1)}% of the connections send raw bytes over TCP instead of a GraphQL request, one of ${HOSTILE_REQUESTS.length} kinds (request targets that once crashed the process, malformed request lines and headers, oversized headers, broken chunked, cut-short and non-UTF-8 bodies, CONNECT, mutation, subscription, APQ hash mismatch), each checked for its status.`,
@@ -712,10 +712,10 @@ async function main(): Promise<void> {
     `| items null with the expected error | ${tally.itemsExpectedError} |`,
     `| items cut by the request deadline (UPSTREAM_ERROR) | ${tally.itemsDeadline} |`,
     `| wrong data | ${tally.wrongData} |`,
-    `| gateway 5xx | ${tally.gateway5xx} |`,
+    `| subgraph 5xx | ${tally.subgraph5xx} |`,
     `| AWS calls made (attempts, retries included) | ${awsCalls} |`,
     `| faults injected, by kind | ${Object.entries(faultsByKind).sort().map(([kind, count]) => `${kind} ${count}`).join(', ') || 'none'} |`,
-    `| gateway log lines at error level | ${logs.errorLines} |`,
+    `| subgraph log lines at error level | ${logs.errorLines} |`,
     `| latency p50 / p95 / p99 / max | ${percentile(sortedLatencies, 50).toFixed(1)} / ${percentile(sortedLatencies, 95).toFixed(1)} / ${percentile(sortedLatencies, 99).toFixed(1)} / ${(sortedLatencies.at(-1) ?? Number.NaN).toFixed(1)} ms |`,
     '',
     '### Item outcomes that are errors, by code (and the fault behind them)',
@@ -730,7 +730,7 @@ async function main(): Promise<void> {
     '|---|---|---|',
     ...HOSTILE_REQUESTS.map((request) => `| ${request.kind.replaceAll('|', '\\|')} | ${request.status} | ${hostileTally.byKind[request.kind] ?? 0} |`),
     '',
-    '## Gateway memory',
+    '## Subgraph memory',
     '',
     'Live heap: V8\'s used heap right after each full collection (`--trace-gc`), what a leak would grow. The check compares the last of them to the first one after the first quarter of the load.',
     '',

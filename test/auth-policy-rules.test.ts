@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { describe, expect, test } from 'vitest';
 import { AuthPolicy, type Requirement, SECRETS_SCOPE, READ_SCOPE, describeRequirements, isSatisfied, stripAuthDirectives, unauthorizedFieldOrType } from '../src/auth/policy.js';
 import type { ConnectionKey } from '../src/datazone/model.js';
-import { buildGatewaySchema } from '../src/schema/build.js';
+import { buildServedSchema } from '../src/schema/build.js';
 import type { Caller } from '../src/core/context.js';
 
 const UNAUTHORIZED = 'UNAUTHORIZED_FIELD_OR_TYPE';
@@ -574,15 +574,15 @@ test('stripAuthDirectives - edits only the import lists of @link, keeping import
  * The real schema (its SDL, resolvers and policy), made afresh for each test, with a stand-in for
  * the request's GetConnection DataLoader that records each key; AWS returns credentials only when asked.
  */
-interface GatewayFixture {
+interface SubgraphFixture {
   run(query: string, caller: Caller): Promise<Result>;
   loads: ConnectionKey[];
 }
 
-const gatewayTest = test.extend<{ gateway: GatewayFixture }>({
+const subgraphTest = test.extend<{ subgraph: SubgraphFixture }>({
   // eslint-disable-next-line no-empty-pattern -- vitest reads the fixture's dependencies from this pattern
-  gateway: async ({}, use) => {
-    const { schema, policy } = buildGatewaySchema();
+  subgraph: async ({}, use) => {
+    const { schema, policy } = buildServedSchema();
     const server = new ApolloServer<Record<string, unknown>>({ schema, plugins: [ApolloServerPluginInlineTraceDisabled()] });
     await server.start();
     const loads: ConnectionKey[] = [];
@@ -607,38 +607,38 @@ describe('withSecret through the real schema', () => {
   const connection = (selection: string, alias = '') => `${alias}dataZoneConnection(domainIdentifier: "${DOMAIN}", identifier: "conn-1") ${selection}`;
   const secretsReader = signedIn(READ_SCOPE, SECRETS_SCOPE);
 
-  gatewayTest('DataZoneConnection.connectionCredentials - under an inline fragment without a type condition, a secrets reader gets them (withSecret=true)', async ({ gateway }) => {
-    const result = await gateway.run(`{ ${connection('{ connectionId ... { connectionCredentials { accessKeyId } } }')} }`, secretsReader);
+  subgraphTest('DataZoneConnection.connectionCredentials - under an inline fragment without a type condition, a secrets reader gets them (withSecret=true)', async ({ subgraph }) => {
+    const result = await subgraph.run(`{ ${connection('{ connectionId ... { connectionCredentials { accessKeyId } } }')} }`, secretsReader);
     expect(result.errors).toEqual([]);
     expect(result.data).toEqual({ dataZoneConnection: { connectionId: 'conn-1', connectionCredentials: { accessKeyId: 'ASIA-TEST' } } });
-    expect(gateway.loads.map((key) => key.withSecret)).toEqual([true]);
+    expect(subgraph.loads.map((key) => key.withSecret)).toEqual([true]);
   });
 
-  gatewayTest('DataZoneConnection.connectionCredentials - under an inline fragment without a type condition, a reader gets null and AWS is not asked for secrets', async ({ gateway }) => {
-    const result = await gateway.run(`{ ${connection('{ connectionId ... { connectionCredentials { accessKeyId } } }')} }`, signedIn(READ_SCOPE));
+  subgraphTest('DataZoneConnection.connectionCredentials - under an inline fragment without a type condition, a reader gets null and AWS is not asked for secrets', async ({ subgraph }) => {
+    const result = await subgraph.run(`{ ${connection('{ connectionId ... { connectionCredentials { accessKeyId } } }')} }`, signedIn(READ_SCOPE));
     expectRefusedAt(result, ['dataZoneConnection', 'connectionCredentials']);
-    expect(gateway.loads.map((key) => key.withSecret)).toEqual([false]);
+    expect(subgraph.loads.map((key) => key.withSecret)).toEqual([false]);
   });
 
-  gatewayTest('DataZoneConnection - selected twice, only the second time with credentials: one GetConnection with withSecret=true', async ({ gateway }) => {
-    const result = await gateway.run(`{ ${connection('{ connectionId }')} ${connection('{ connectionCredentials { accessKeyId } }')} }`, secretsReader);
+  subgraphTest('DataZoneConnection - selected twice, only the second time with credentials: one GetConnection with withSecret=true', async ({ subgraph }) => {
+    const result = await subgraph.run(`{ ${connection('{ connectionId }')} ${connection('{ connectionCredentials { accessKeyId } }')} }`, secretsReader);
     expect(result.errors).toEqual([]);
     expect(result.data).toEqual({ dataZoneConnection: { connectionId: 'conn-1', connectionCredentials: { accessKeyId: 'ASIA-TEST' } } });
-    expect(gateway.loads.map((key) => key.withSecret)).toEqual([true]);
+    expect(subgraph.loads.map((key) => key.withSecret)).toEqual([true]);
   });
 
-  gatewayTest('DataZoneConnection - under two aliases, only the one selecting credentials asks for secrets', async ({ gateway }) => {
-    const result = await gateway.run(`{ ${connection('{ connectionId }', 'plain: ')} ${connection('{ connectionCredentials { accessKeyId } }', 'secret: ')} }`, secretsReader);
+  subgraphTest('DataZoneConnection - under two aliases, only the one selecting credentials asks for secrets', async ({ subgraph }) => {
+    const result = await subgraph.run(`{ ${connection('{ connectionId }', 'plain: ')} ${connection('{ connectionCredentials { accessKeyId } }', 'secret: ')} }`, secretsReader);
     expect(result.errors).toEqual([]);
     expect(result.data).toEqual({ plain: { connectionId: 'conn-1' }, secret: { connectionCredentials: { accessKeyId: 'ASIA-TEST' } } });
-    expect(gateway.loads.map((key) => key.withSecret).sort()).toEqual([false, true]);
+    expect(subgraph.loads.map((key) => key.withSecret).sort()).toEqual([false, true]);
   });
 
-  gatewayTest('DataZoneConnection - an inline fragment without a type condition around plain fields asks for no secrets', async ({ gateway }) => {
-    const result = await gateway.run(`{ ${connection('{ connectionId ... { name } }')} }`, secretsReader);
+  subgraphTest('DataZoneConnection - an inline fragment without a type condition around plain fields asks for no secrets', async ({ subgraph }) => {
+    const result = await subgraph.run(`{ ${connection('{ connectionId ... { name } }')} }`, secretsReader);
     expect(result.errors).toEqual([]);
     expect(result.data).toEqual({ dataZoneConnection: { connectionId: 'conn-1', name: 'name of conn-1' } });
-    expect(gateway.loads.map((key) => key.withSecret)).toEqual([false]);
+    expect(subgraph.loads.map((key) => key.withSecret)).toEqual([false]);
   });
 });
 

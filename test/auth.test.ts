@@ -29,7 +29,7 @@ import {
   REDSHIFT_STORAGE_MEMBERS,
 } from '../src/datazone/unions.js';
 import { type AuthPolicy } from '../src/auth/policy.js';
-import { buildGatewaySchema } from '../src/schema/build.js';
+import { buildServedSchema } from '../src/schema/build.js';
 import type { UnionMemberType } from '../src/graphql/unions.js';
 import { type GraphQLResponse, READ, SECRETS, TEST_JWT_SECRET, type Stack, callsOf, mintToken, startStack } from './support/stack.js';
 
@@ -266,7 +266,7 @@ function guardedByPolicy(policy: AuthPolicy, coordinate: string): boolean {
 }
 
 describe('SDK sensitive members', () => {
-  const { schema, policy } = buildGatewaySchema();
+  const { schema, policy } = buildServedSchema();
   const sdkMembers = [
     ...walkSdkSchema(schema, NormalizedSchema.of(DescribeActionConnectorResponse$), 'QuickSightActionConnector', 'quicksight'),
     ...walkSdkSchema(schema, NormalizedSchema.of(GetConnectionOutput$), 'DataZoneConnection', 'datazone'),

@@ -17,7 +17,7 @@ const AWS_TEXT = 'User arn:aws:iam::111122223333:user/alice is not authorized; k
 
 const MESSAGES = {
   NOT_FOUND: 'was not found',
-  FORBIDDEN: 'could not be read: AWS denied access to the gateway',
+  FORBIDDEN: 'could not be read: AWS denied access to the subgraph',
   THROTTLED: 'could not be read: AWS kept throttling the request after retries',
   BAD_USER_INPUT: 'could not be read: AWS rejected the request as invalid',
   UPSTREAM_ERROR: 'could not be read: AWS failed or did not answer in time',
@@ -68,9 +68,9 @@ describe('toGraphQLError - the AWS error table', () => {
     });
   }
 
-  test('toGraphQLError - the client-side rate limit refusal is THROTTLED, saying that the call never left the gateway', () => {
+  test('toGraphQLError - the client-side rate limit refusal is THROTTLED, saying that the call never left the subgraph', () => {
     const error = toGraphQLError(new RateLimitExceededError('more than 5000 ms of calls are already queued'), 'quicksight', SUBJECT);
-    expect(error.message).toBe(`${SUBJECT} could not be read: too many AWS calls are queued in the gateway for this caller, which is over its share of the AWS rate limit; try again shortly.`);
+    expect(error.message).toBe(`${SUBJECT} could not be read: too many AWS calls are queued in the subgraph for this caller, which is over its share of the AWS rate limit; try again shortly.`);
     expect(error.extensions).toEqual({ code: 'THROTTLED', aws: { service: 'quicksight', errorName: 'ClientRateLimitExceeded', requestId: null } });
   });
 

@@ -107,7 +107,7 @@ async function queryFromPage(origin: string): Promise<PageResult> {
     await page.goto(`${origin}/`);
     return await page.evaluate(
       ([endpoint, token, query, variables]) => (window as unknown as { queryGraphQL: (...args: unknown[]) => Promise<PageResult> }).queryGraphQL(endpoint, token, query, variables),
-      [stack.gateway.url, reader, QUERY, { domain: DEMO_DOMAIN_ID, id: 'conn-athena-sales' }] as const,
+      [stack.subgraph.url, reader, QUERY, { domain: DEMO_DOMAIN_ID, id: 'conn-athena-sales' }] as const,
     );
   } finally {
     await page.close();
@@ -148,7 +148,7 @@ describe('a frontend in Chromium', () => {
             return `blocked: ${(error as Error).name}`;
           }
         },
-        [stack.gateway.url, reader, QUERY] as const,
+        [stack.subgraph.url, reader, QUERY] as const,
       );
       expect(outcome).toBe('blocked: TypeError');
       expect(stack.emulator.calls).toHaveLength(0);

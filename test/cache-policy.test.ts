@@ -9,7 +9,7 @@ import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheContr
 import { type GraphQLSchema, buildSchema, getNamedType, isObjectType, isUnionType, parse } from 'graphql';
 import assert from 'node:assert';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildGatewaySchema } from '../src/schema/build.js';
+import { buildServedSchema } from '../src/schema/build.js';
 import { cacheControlFor, planCachePolicy } from '../src/server/cache-policy.js';
 
 const planOf = (schema: GraphQLSchema, query: string) => {
@@ -145,7 +145,7 @@ describe('the cache policy against Apollo\'s cache control plugin', () => {
 });
 
 describe('the cache policy of the real schema', () => {
-  const { schema } = buildGatewaySchema();
+  const { schema } = buildServedSchema();
 
   test('_entities - restricted by each representation type, as @apollo/subgraph has Apollo\'s plugin do; representations that cannot succeed plan nothing', () => {
     const query = 'query E($r: [_Any!]!) { _entities(representations: $r) { ... on DataZoneConnection { name } } }';

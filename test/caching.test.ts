@@ -2,7 +2,7 @@ import * as fc from 'fast-check';
 import { getNamedType, isCompositeType, isObjectType, isUnionType } from 'graphql';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildGatewaySchema } from '../src/schema/build.js';
+import { buildServedSchema } from '../src/schema/build.js';
 import { CREDENTIAL_CACHE_CONTROL } from '../src/server/response-policy.js';
 import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID, seededIds } from '../tools/emulator/seed.js';
 import { chooserFrom, collectCanaries, createOperationGenerator, secretSelection } from './support/operations.js';
@@ -11,7 +11,7 @@ import { READ, SECRETS, type Stack, callsOf, mintToken, startStack } from './sup
 let stack: Stack;
 let reader: string;
 let secretsReader: string;
-const { schema, policy } = buildGatewaySchema();
+const { schema, policy } = buildServedSchema();
 
 beforeAll(async () => {
   stack = await startStack();
@@ -31,7 +31,7 @@ const CREDENTIAL_READ = `{ dataZoneConnection(domainIdentifier: "${DEMO_DOMAIN_I
 /** A GET request as a CDN would see it: everything in the URL; the header makes CSRF prevention let it through. */
 function getQuery(params: Record<string, unknown>, token?: string): Promise<Response> {
   const search = new URLSearchParams(Object.entries(params).map(([name, value]) => [name, typeof value === 'string' ? value : JSON.stringify(value)]));
-  return fetch(`${stack.gateway.url}?${search}`, {
+  return fetch(`${stack.subgraph.url}?${search}`, {
     headers: { 'apollo-require-preflight': 'true', ...(token ? { authorization: `Bearer ${token}` } : {}) },
   });
 }

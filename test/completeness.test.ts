@@ -1,10 +1,10 @@
 import { type GraphQLField, type GraphQLObjectType, type GraphQLSchema, getNamedType, isEnumType, isListType, isNonNullType, isObjectType, isUnionType, type GraphQLOutputType } from 'graphql';
 import type { NormalizedSchema } from '@smithy/core/schema';
 import { describe, expect, it } from 'vitest';
-import { buildGatewaySchema } from '../src/schema/build.js';
+import { buildServedSchema } from '../src/schema/build.js';
 import { UNION_TABLES, describeActionConnectorResponse, fieldNameOf, getConnectionOutput, kindOf, members, shapeNameOf } from './support/sdk-shapes.js';
 
-const { schema } = buildGatewaySchema();
+const { schema } = buildServedSchema();
 
 function objectType(name: string): GraphQLObjectType {
   const type = schema.getType(name);

@@ -28,7 +28,7 @@ describe.each(variants)('$name', ({ env, authDirectives }) => {
   let sdl: string;
   beforeAll(async () => {
     stack = await startStack({ env });
-    sdl = await fetchSubgraphSdl(stack.gateway.url);
+    sdl = await fetchSubgraphSdl(stack.subgraph.url);
   });
   afterAll(() => stack?.close());
 
@@ -40,14 +40,14 @@ describe.each(variants)('$name', ({ env, authDirectives }) => {
   });
 
   it('@apollo/composition - the supergraph has all four root fields', () => {
-    const result = composeWithApollo([{ name: 'aws-connections', url: stack.gateway.url, typeDefs: parse(sdl) }]);
+    const result = composeWithApollo([{ name: 'aws-connections', url: stack.subgraph.url, typeDefs: parse(sdl) }]);
     expect(result.errors).toBeUndefined();
     expect(rootFieldsOf(result.supergraphSdl!)).toEqual(ROOT_FIELDS);
     expect(/@requiresScopes/.test(result.supergraphSdl!)).toBe(authDirectives);
   });
 
   it('@theguild/federation-composition - the supergraph has all four root fields', () => {
-    const result = composeWithGuild([{ name: 'aws-connections', url: stack.gateway.url, typeDefs: parse(sdl) }]);
+    const result = composeWithGuild([{ name: 'aws-connections', url: stack.subgraph.url, typeDefs: parse(sdl) }]);
     expect(result.errors).toBeUndefined();
     expect(rootFieldsOf(result.supergraphSdl!)).toEqual(ROOT_FIELDS);
     expect(/@requiresScopes/.test(result.supergraphSdl!)).toBe(authDirectives);
@@ -55,7 +55,7 @@ describe.each(variants)('$name', ({ env, authDirectives }) => {
 
   it('@graphql-mesh/compose-cli (mesh-compose with tools/supergraph/mesh.config.ts) - the supergraph has all four root fields', async () => {
     // The composer's own HTTP loader, fetching `_service { sdl }` from the running subgraph.
-    const supergraphSdl = await composeWithMesh([{ name: 'aws-connections', url: stack.gateway.url }]);
+    const supergraphSdl = await composeWithMesh([{ name: 'aws-connections', url: stack.subgraph.url }]);
     expect(rootFieldsOf(supergraphSdl)).toEqual(ROOT_FIELDS);
     expect(/@requiresScopes/.test(supergraphSdl)).toBe(authDirectives);
   });

@@ -16,7 +16,7 @@ import {
 } from '../src/auth/credential-map-keys.js';
 import { secretMemberDetector } from '../src/aws/shared-reads.js';
 import { DEMO_DOMAIN_ID, SECRET_CANARY_PREFIX, seedConnections } from '../tools/emulator/seed.js';
-import { buildGatewaySchema } from '../src/schema/build.js';
+import { buildServedSchema } from '../src/schema/build.js';
 import { CREDENTIAL_CACHE_CONTROL } from '../src/server/response-policy.js';
 import { REDACTED, createLogger, redactCredentialKeys } from '../src/server/logger.js';
 import { ACCELERATED, READ, SECRETS, type Stack, callsOf, mintToken, startStack } from './support/stack.js';
@@ -217,7 +217,7 @@ describe('credential map entries over HTTP', () => {
 
   let sent = 0;
   async function post(request: { query: string; variables: Record<string, unknown> }, token: string): Promise<Answer> {
-    const response = await fetch(stack.gateway.url, {
+    const response = await fetch(stack.subgraph.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify(request),
@@ -230,11 +230,11 @@ describe('credential map entries over HTTP', () => {
   async function twice(request: { query: string; variables: Record<string, unknown> }, token: string) {
     sent += 1;
     const fresh = { ...request, query: `${request.query}\n# credential-map-entries ${sent}` };
-    const before = { ...stack.gateway.executionStats };
+    const before = { ...stack.subgraph.executionStats };
     const apollo = await post(fresh, token);
-    const between = { ...stack.gateway.executionStats };
+    const between = { ...stack.subgraph.executionStats };
     const compiled = await post(fresh, token);
-    const after = stack.gateway.executionStats;
+    const after = stack.subgraph.executionStats;
     expect(between.fastPath - before.fastPath, 'the first request went through Apollo Server').toBe(0);
     return { answers: [apollo, compiled], fast: after.fastPath - between.fastPath, handedOff: after.handedOff - between.handedOff };
   }
@@ -324,7 +324,7 @@ describe('credential map entries over HTTP', () => {
     });
     for (const connectionId of ['conn-map-one-entry', 'conn-glue-snowflake']) {
       stack.emulator.resetCalls();
-      const entriesBefore = stack.gateway.sharedReads.stats().cacheEntries;
+      const entriesBefore = stack.subgraph.sharedReads.stats().cacheEntries;
       for (const token of [tokens.reader, tokens.reader, tokens.secrets, tokens.reader]) {
         const plain = await stack.graphql(NAME_ONLY, { token, variables: { c: connectionId } });
         expect(plain.body.data?.['dataZoneConnection']?.connectionId).toBe(connectionId);
@@ -334,15 +334,15 @@ describe('credential map entries over HTTP', () => {
       }
       // Eight reads, eight AWS calls: none was answered from the cache, none was stored.
       expect(callsOf(stack.emulator, 'GetConnection'), connectionId).toHaveLength(8);
-      expect(stack.gateway.sharedReads.stats().cacheEntries, connectionId).toBe(entriesBefore);
+      expect(stack.subgraph.sharedReads.stats().cacheEntries, connectionId).toBe(entriesBefore);
     }
 
     // The control: a connection without credential entries is cached for readers.
     stack.emulator.resetCalls();
-    const entriesBefore = stack.gateway.sharedReads.stats().cacheEntries;
+    const entriesBefore = stack.subgraph.sharedReads.stats().cacheEntries;
     for (let round = 0; round < 3; round += 1) await stack.graphql(NAME_ONLY, { token: tokens.reader, variables: { c: 'conn-spark-glue' } });
     expect(callsOf(stack.emulator, 'GetConnection')).toHaveLength(1);
-    expect(stack.gateway.sharedReads.stats().cacheEntries).toBe(entriesBefore + 1);
+    expect(stack.subgraph.sharedReads.stats().cacheEntries).toBe(entriesBefore + 1);
   });
 
   test('logs - no log line of any request above carries a credential entry value', () => {
@@ -392,7 +392,7 @@ describe('when DataZone returns credential entries only with withSecret', () => 
 });
 
 test('the schema - every string map is typed [DataZoneStringMapEntry!] and known to the policy', () => {
-  const { policy } = buildGatewaySchema();
+  const { policy } = buildServedSchema();
   expect([...policy.mapFields].sort()).toEqual([
     'DataZoneConfiguration.properties',
     'DataZoneGlueConnection.athenaProperties',

@@ -1,7 +1,7 @@
 /**
  * The fast path (src/server/accelerator/fast-path.ts) answers exactly as Apollo Server does, both
  * taking their headers from one response policy (src/server/response-policy.ts): against the real
- * gateway, with the accelerator on whatever TEST_ACCELERATOR says, every request is sent twice, the
+ * subgraph, with the accelerator on whatever TEST_ACCELERATOR says, every request is sent twice, the
  * first time through Apollo Server's pipeline (which compiles the operation and registers its plan),
  * the second through the fast path, and the two responses must have the same status, the same
  * headers and the same body, byte for byte.
@@ -9,7 +9,7 @@
 import * as fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DEMO_DOMAIN_ID, seededIds } from '../tools/emulator/seed.js';
-import { buildGatewaySchema } from '../src/schema/build.js';
+import { buildServedSchema } from '../src/schema/build.js';
 import { type FastPlan, FastPlans } from '../src/server/accelerator/executor.js';
 import { chooserFrom, createOperationGenerator } from './support/operations.js';
 import { READ, SECRETS, type Stack, mintToken, startStack } from './support/stack.js';
@@ -38,7 +38,7 @@ describe('the plan registry', () => {
   });
 });
 
-describe('the fast path against the real gateway', () => {
+describe('the fast path against the real subgraph', () => {
   let stack: Stack;
   const tokens = { reader: '', secrets: '' };
   const ids = seededIds();
@@ -63,7 +63,7 @@ describe('the fast path against the real gateway', () => {
   }
 
   async function exchange(body: Record<string, unknown>, options: { token?: string; headers?: Record<string, string> } = {}): Promise<Exchange> {
-    const response = await fetch(stack.gateway.url, {
+    const response = await fetch(stack.subgraph.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...options.headers },
       body: JSON.stringify(body),
@@ -79,16 +79,16 @@ describe('the fast path against the real gateway', () => {
   let sent = 0;
   /**
    * The request through Apollo Server, then again: both answers, and which way the second one went.
-   * A comment makes its source text new to the gateway, so the first one cannot take the fast path.
+   * A comment makes its source text new to the subgraph, so the first one cannot take the fast path.
    */
   async function twice(request: Record<string, unknown>, options: { token?: string; headers?: Record<string, string> } = {}) {
     sent += 1;
     const body = { ...request, query: `${String(request['query'])}\n# request ${sent}` };
-    const before = { ...stack.gateway.executionStats };
+    const before = { ...stack.subgraph.executionStats };
     const first = await exchange(body, options);
-    const between = { ...stack.gateway.executionStats };
+    const between = { ...stack.subgraph.executionStats };
     const second = await exchange(body, options);
-    const after = stack.gateway.executionStats;
+    const after = stack.subgraph.executionStats;
     expect(between.fastPath - before.fastPath, 'the first request went through Apollo Server').toBe(0);
     return { first, second, fast: after.fastPath - between.fastPath, handedOff: after.handedOff - between.handedOff };
   }
@@ -182,7 +182,7 @@ describe('the fast path against the real gateway', () => {
   });
 
   test('random operations of every kind of caller: the fast path answers as Apollo Server does', { timeout: 180_000 }, async () => {
-    const { schema, policy } = buildGatewaySchema();
+    const { schema, policy } = buildServedSchema();
     const generator = createOperationGenerator(schema, policy.secretFields);
     let fast = 0;
     let handedOff = 0;

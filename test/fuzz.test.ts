@@ -4,7 +4,7 @@ import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID } from '../tools/emulator/seed.js';
 import { READ, SECRETS, type Stack, mintToken, startStack } from './support/stack.js';
 
 /**
- * Generated hostile and sloppy input against the real gateway over HTTP. Properties, for every input:
+ * Generated hostile and sloppy input against the real subgraph over HTTP. Properties, for every input:
  * never a 5xx, never an INTERNAL_SERVER_ERROR, the process keeps serving (vitest fails the run on
  * any unhandled rejection in it), and no AWS call ever carries an id that breaks the documented
  * patterns. FUZZ_RUNS scales the number of cases per property (default 800: 4,000 requests in all).
@@ -40,7 +40,7 @@ async function send(init: { method?: string; body?: string; contentType?: string
   const headers: Record<string, string> = {};
   if (init.contentType !== undefined) headers['content-type'] = init.contentType;
   if (init.auth !== false) headers['authorization'] = `Bearer ${token}`;
-  const response = await fetch(`${stack.gateway.url}${init.search ?? ''}`, { method: init.method ?? 'POST', headers, body: init.body });
+  const response = await fetch(`${stack.subgraph.url}${init.search ?? ''}`, { method: init.method ?? 'POST', headers, body: init.body });
   return { status: response.status, text: await response.text() };
 }
 
@@ -203,7 +203,7 @@ describe('fuzz: generated malformed documents, variables and ids', () => {
     expectOnlyValidIdsReachedAws();
   });
 
-  it('afterwards - the gateway still serves, and nothing was masked as an internal error', async () => {
+  it('afterwards - the subgraph still serves, and nothing was masked as an internal error', async () => {
     const outcome = await send({ contentType: 'application/json', body: JSON.stringify({ query: VALID_DOCUMENTS[0] }) });
     expect(outcome.status).toBe(200);
     expect(JSON.parse(outcome.text).data.quickSightActionConnector.arn).toMatch(/^arn:aws:quicksight:/);

@@ -32,16 +32,16 @@ beforeAll(async () => {
   // The default SDL first, from a stack of its own (stacks point the SDK at their emulator through the environment).
   const withDirectives = await startStack();
   try {
-    sdlWithDirectives = await fetchSubgraphSdl(withDirectives.gateway.url);
+    sdlWithDirectives = await fetchSubgraphSdl(withDirectives.subgraph.url);
   } finally {
     await withDirectives.close();
   }
   stack = await startStack({ env: { GATEWAY_COMPATIBLE_SDL: 'true' } });
   dashboards = await startDashboardsSubgraph({ port: 0 });
-  gatewayCompatibleSdl = await fetchSubgraphSdl(stack.gateway.url);
+  gatewayCompatibleSdl = await fetchSubgraphSdl(stack.subgraph.url);
   dashboardsSdl = await fetchSubgraphSdl(dashboards.url);
   supergraphSdl = composeSupergraph([
-    { name: 'aws-connections', url: stack.gateway.url, sdl: gatewayCompatibleSdl },
+    { name: 'aws-connections', url: stack.subgraph.url, sdl: gatewayCompatibleSdl },
     { name: 'dashboards', url: dashboards.url, sdl: dashboardsSdl },
   ]);
   gateway = await startSupergraphGateway({ supergraphSdl, port: 0, onSubgraphRequest: (event) => subgraphRequests.push(event) });
@@ -175,7 +175,7 @@ describe('the SDL with the auth directives (Router deployments)', () => {
   it('composes, and the supergraph carries @requiresScopes as a for: SECURITY feature', () => {
     expect(sdlWithDirectives).toMatch(/@requiresScopes\(scopes: \[\["connections:secrets:read"\]\]\)/);
     const routerSupergraph = composeSupergraph([
-      { name: 'aws-connections', url: stack.gateway.url, sdl: sdlWithDirectives },
+      { name: 'aws-connections', url: stack.subgraph.url, sdl: sdlWithDirectives },
       { name: 'dashboards', url: dashboards.url, sdl: dashboardsSdl },
     ]);
     expect(routerSupergraph).toMatch(/@link\(url: "https:\/\/specs\.apollo\.dev\/requiresScopes\/v0\.1", for: SECURITY\)/);
@@ -184,7 +184,7 @@ describe('the SDL with the auth directives (Router deployments)', () => {
 
   it('@apollo/gateway refuses it - its error names the SECURITY feature', async () => {
     const routerSupergraph = composeSupergraph([
-      { name: 'aws-connections', url: stack.gateway.url, sdl: sdlWithDirectives },
+      { name: 'aws-connections', url: stack.subgraph.url, sdl: sdlWithDirectives },
       { name: 'dashboards', url: dashboards.url, sdl: dashboardsSdl },
     ]);
     await expect(startSupergraphGateway({ supergraphSdl: routerSupergraph, port: 0 })).rejects.toThrow(/requiresScopes.*is for: SECURITY but is unsupported/);

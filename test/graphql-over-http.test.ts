@@ -19,7 +19,7 @@ const results: Array<{ name: string; result: AuditResult }> = [];
 
 beforeAll(async () => {
   stack = await startStack();
-  for (const audit of serverAudits({ url: stack.gateway.url, fetchFn: fetch })) {
+  for (const audit of serverAudits({ url: stack.subgraph.url, fetchFn: fetch })) {
     results.push({ name: audit.name, result: await audit.fn() });
   }
 }, 60_000);
@@ -47,7 +47,7 @@ describe('GraphQL over HTTP (graphql-http server audits against the live server)
   });
 
   it('the same documents with accept: application/graphql-response+json - 400, as the spec asks', async () => {
-    const response = await fetch(stack.gateway.url, {
+    const response = await fetch(stack.subgraph.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
       body: JSON.stringify({ query: '{ notAField }' }),

@@ -33,7 +33,7 @@ let secretsReader: string;
 beforeAll(async () => {
   stack = await startStack();
   dashboards = await startDashboardsSubgraph({ port: 0 });
-  awsConnections = await startRecordingProxy(stack.gateway.url);
+  awsConnections = await startRecordingProxy(stack.subgraph.url);
   supergraphSdl = await composeWithMesh([
     { name: 'aws-connections', url: awsConnections.url },
     { name: 'dashboards', url: dashboards.url },

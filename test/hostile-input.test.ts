@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID } from '../tools/emulator/seed.js';
-import { buildGatewaySchema } from '../src/schema/build.js';
+import { buildServedSchema } from '../src/schema/build.js';
 import { ARMOR_LIMITS } from '../src/server/armor.js';
 import { MAX_BODY_BYTES } from '../src/server/http.js';
 import { fullSelection } from './support/selection.js';
 import { READ, SECRETS, type Stack, callsOf, mintToken, startStack } from './support/stack.js';
 
-const { schema } = buildGatewaySchema();
+const { schema } = buildServedSchema();
 const connector = (alias: string, id: string) => `${alias}: quickSightActionConnector(awsAccountId: "${DEMO_AWS_ACCOUNT_ID}", actionConnectorId: "${id}") { actionConnectorId }`;
 
 let stack: Stack;
@@ -167,29 +167,29 @@ describe('HTTP-level limits', () => {
   const oversized = JSON.stringify({ query: `{ __typename }`, variables: { padding: 'x'.repeat(MAX_BODY_BYTES) } });
 
   it(`request body - over ${MAX_BODY_BYTES} bytes is refused with 413, by its Content-Length or while streaming`, async () => {
-    const declared = await rawPost(stack.gateway.url, oversized);
+    const declared = await rawPost(stack.subgraph.url, oversized);
     expect(declared.status).toBe(413);
     expect(JSON.parse(declared.text).errors[0].extensions.code).toBe('BAD_REQUEST');
-    const streamed = await rawPost(stack.gateway.url, oversized, { chunked: true });
+    const streamed = await rawPost(stack.subgraph.url, oversized, { chunked: true });
     expect(streamed.status).toBe(413);
     // Just under the limit is served.
     const fits = JSON.stringify({ query: '{ __typename }', variables: { padding: 'x'.repeat(MAX_BODY_BYTES - 100) } });
-    expect((await rawPost(stack.gateway.url, fits, { chunked: true })).status).toBe(200);
-    // The gateway is still serving.
+    expect((await rawPost(stack.subgraph.url, fits, { chunked: true })).status).toBe(200);
+    // The subgraph is still serving.
     expect((await stack.graphql('{ __typename }')).body.data).toEqual({ __typename: 'Query' });
   });
 
   it('batched HTTP requests - an array of operations is refused with 400 and nothing runs', async () => {
     stack.emulator.resetCalls();
     const batch = JSON.stringify([{ query: `{ ${connector('a', 'jira-cloud')} }` }, { query: `{ ${connector('b', 'servicenow-prod')} }` }]);
-    const response = await rawPost(stack.gateway.url, batch);
+    const response = await rawPost(stack.subgraph.url, batch);
     expect(response.status).toBe(400);
     expect(response.text).toMatch(/batch/i);
     expect(stack.emulator.calls).toHaveLength(0);
   });
 
   it('a body that is not JSON - 400 BAD_REQUEST', async () => {
-    const response = await rawPost(stack.gateway.url, '{"query": "{ __typename }"');
+    const response = await rawPost(stack.subgraph.url, '{"query": "{ __typename }"');
     expect(response.status).toBe(400);
     expect(JSON.parse(response.text).errors[0].extensions.code).toBe('BAD_REQUEST');
   });
@@ -255,12 +255,12 @@ describe('client mistakes Apollo refuses before running anything - HTTP 400 with
     const claimed = sha256(`{ __typename } # ${Date.now()}`);
     const mismatched = await stack.graphql(connectionRead, { token, extensions: { persistedQuery: { version: 1, sha256Hash: claimed } } });
     expect(mismatched.status).toBe(400);
-    const hashOnly = await fetch(`${stack.gateway.url}?extensions=${encodeURIComponent(JSON.stringify({ persistedQuery: { version: 1, sha256Hash: claimed } }))}`, { headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' } });
+    const hashOnly = await fetch(`${stack.subgraph.url}?extensions=${encodeURIComponent(JSON.stringify({ persistedQuery: { version: 1, sha256Hash: claimed } }))}`, { headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' } });
     expect(((await hashOnly.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
   });
 
   it('a mutation over GET - refused with a 4xx, nothing runs', async () => {
-    const response = await fetch(`${stack.gateway.url}?query=${encodeURIComponent('mutation { __typename }')}`, { headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' } });
+    const response = await fetch(`${stack.subgraph.url}?query=${encodeURIComponent('mutation { __typename }')}`, { headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' } });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });

@@ -3,7 +3,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { connectionResolvers } from '../src/datazone/connection.js';
 import { DEMO_DOMAIN_ID, seedActionConnectors, seedConnections } from '../tools/emulator/seed.js';
 import { actionConnectorResolvers } from '../src/quicksight/action-connector.js';
-import type { GatewayContext } from '../src/core/context.js';
+import type { SubgraphContext } from '../src/core/context.js';
 import { READ, type Stack, mintToken, startStack } from './support/stack.js';
 
 const QUERY = `{ dataZoneConnection(domainIdentifier: "${DEMO_DOMAIN_ID}", identifier: "conn-athena-sales") { name } }`;
@@ -15,7 +15,7 @@ beforeAll(async () => {
 afterAll(() => stack.close());
 afterEach(() => vi.useRealTimers());
 
-describe('per-request work the gateway skips unless asked', () => {
+describe('per-request work the subgraph skips unless asked', () => {
   it('inline trace - only for a router that sends apollo-federation-include-trace: ftv1', async () => {
     const token = await mintToken([READ]);
     const plain = await stack.graphql(QUERY, { token });
@@ -40,9 +40,9 @@ describe('a connection or connector fetched by id resolves its fields without a 
   // A promise from any field makes graphql-js wait on the whole object (promiseForObject) and costs
   // an async function's microtasks: work on every request for nothing once the AWS answer is here.
   // The context has no loaders and no policy: a resolver that tried to fetch would throw.
-  const noLoaders = {} as GatewayContext;
+  const noLoaders = {} as SubgraphContext;
   const info = {} as GraphQLResolveInfo;
-  type FieldResolver = (parent: unknown, args: unknown, context: GatewayContext, info: GraphQLResolveInfo) => unknown;
+  type FieldResolver = (parent: unknown, args: unknown, context: SubgraphContext, info: GraphQLResolveInfo) => unknown;
   const fieldResolvers = (resolvers: object) =>
     Object.entries(resolvers).filter((entry): entry is [string, FieldResolver] => entry[0] !== '__resolveReference' && typeof entry[1] === 'function');
   const isThenable = (value: unknown) => typeof (value as { then?: unknown } | null)?.then === 'function';

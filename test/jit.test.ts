@@ -1,6 +1,6 @@
 /**
  * graphql-jit (src/server/accelerator/executor.ts) answers exactly as graphql-js does: random operations over
- * the real schema, sent by every kind of caller to two gateways in front of one emulator, one that
+ * the real schema, sent by every kind of caller to two subgraph servers in front of one emulator, one that
  * compiles every document (GRAPHQL_JIT_AFTER=1) and one that never does (0), get the same status,
  * the same data, the same errors and the same caching headers. Then the edges the executor hands
  * back to graphql-js, and the production default (compile from a document's second execution).
@@ -15,8 +15,8 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadConfig } from '../src/config/config.js';
 import { seededIds } from '../tools/emulator/seed.js';
-import { buildGatewaySchema } from '../src/schema/build.js';
-import { type RunningGateway, startGateway } from '../src/server/app.js';
+import { buildServedSchema } from '../src/schema/build.js';
+import { type SubgraphServer, startSubgraph } from '../src/server/app.js';
 import { asGraphqlJsError, settleListItems } from '../src/server/accelerator/executor.js';
 import { createLogger } from '../src/server/logger.js';
 import { chooserFrom, createOperationGenerator } from './support/operations.js';
@@ -25,7 +25,7 @@ import { READ, SECRETS, type Stack, TEST_JWT_SECRET, mintToken, startStack } fro
 const SEED = Number(process.env['FC_SEED'] ?? 20_261_122);
 const RUNS_PER_CALLER = 60;
 
-const { schema, policy } = buildGatewaySchema();
+const { schema, policy } = buildServedSchema();
 const generator = createOperationGenerator(schema, policy.secretFields);
 const ids = seededIds();
 
@@ -58,13 +58,13 @@ async function ask(url: string, body: Record<string, unknown>, token?: string): 
 }
 
 /**
- * A second gateway with its own GRAPHQL_JIT_AFTER, started after the stack: it reads the process
+ * A second subgraph server with its own GRAPHQL_JIT_AFTER, started after the stack: it reads the process
  * environment the stack set, so it talks to the same emulator with the same SDK settings.
  */
-async function startGatewayBesideStack(jitAfter: string, env: Record<string, string> = {}): Promise<RunningGateway> {
+async function startSubgraphBesideStack(jitAfter: string, env: Record<string, string> = {}): Promise<SubgraphServer> {
   const quiet = new Writable({ write: (_chunk, _encoding, callback) => callback() });
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', AWS_REGION: 'us-east-1', AUTH_JWT_SECRET: TEST_JWT_SECRET, GRAPHQL_JIT_AFTER: jitAfter, ...env });
-  return startGateway(config, { logger: createLogger('info', quiet) });
+  return startSubgraph(config, { logger: createLogger('info', quiet) });
 }
 
 describe('list items that fail out of order', () => {
@@ -145,13 +145,13 @@ describe("graphql-jit's errors", () => {
 
 describe('graphql-jit in production (NODE_ENV=production: armor masks field suggestions, no introspection)', () => {
   let stack: Stack;
-  let interpreted: RunningGateway;
+  let interpreted: SubgraphServer;
   let reader = '';
 
   beforeAll(async () => {
     // About the accelerator: on, whatever TEST_ACCELERATOR says.
     stack = await startStack({ env: { NODE_ENV: 'production', GRAPHQL_JIT_AFTER: '1' } });
-    interpreted = await startGatewayBesideStack('0', { NODE_ENV: 'production' });
+    interpreted = await startSubgraphBesideStack('0', { NODE_ENV: 'production' });
     reader = await mintToken([READ]);
   });
   afterAll(async () => {
@@ -162,15 +162,15 @@ describe('graphql-jit in production (NODE_ENV=production: armor masks field sugg
   test('a field that fails on the compiled path: HTTP 200, the field null with its code, as graphql-js answers', async () => {
     const body = { query: `{ found: dataZoneConnection(domainIdentifier: "${ids.domainId}", identifier: "${ids.connectionIds[0]}") { connectionId } missing: dataZoneConnection(domainIdentifier: "${ids.domainId}", identifier: "no-such-connection") { connectionId } }` };
     for (let time = 0; time < 2; time += 1) {
-      const [compiled, reference] = await Promise.all([ask(stack.gateway.url, body, reader), ask(interpreted.url, body, reader)]);
+      const [compiled, reference] = await Promise.all([ask(stack.subgraph.url, body, reader), ask(interpreted.url, body, reader)]);
       expect(compiled).toEqual(reference);
       expect(compiled.status).toBe(200);
       expect(compiled.data).toEqual({ found: { connectionId: ids.connectionIds[0] }, missing: null });
       expect(compiled.errors.map((error) => JSON.parse(error).extensions.code)).toEqual(['NOT_FOUND']);
     }
     // The first run compiled inside Apollo Server, the second on the fast path, handed back to Apollo with its errors.
-    expect(stack.gateway.executionStats.compiled).toBeGreaterThanOrEqual(1);
-    expect(stack.gateway.executionStats.handedOff).toBeGreaterThanOrEqual(1);
+    expect(stack.subgraph.executionStats.compiled).toBeGreaterThanOrEqual(1);
+    expect(stack.subgraph.executionStats.handedOff).toBeGreaterThanOrEqual(1);
   });
 
   test('random operations of a reader: compiled and interpreted answers are the same', { timeout: 120_000 }, async () => {
@@ -178,7 +178,7 @@ describe('graphql-jit in production (NODE_ENV=production: armor masks field sugg
       fc.asyncProperty(fc.gen(), async (g) => {
         const operation = generator.generate(chooserFrom(g));
         const body = { query: operation.query, variables: operation.variables };
-        const [compiled, reference] = await Promise.all([ask(stack.gateway.url, body, reader), ask(interpreted.url, body, reader)]);
+        const [compiled, reference] = await Promise.all([ask(stack.subgraph.url, body, reader), ask(interpreted.url, body, reader)]);
         expect(compiled, `operation:\n${operation.query}\nvariables: ${JSON.stringify(operation.variables)}`).toEqual(reference);
       }),
       { numRuns: RUNS_PER_CALLER, seed: SEED + 10, endOnFailure: true },
@@ -188,12 +188,12 @@ describe('graphql-jit in production (NODE_ENV=production: armor masks field sugg
 
 describe('graphql-jit', () => {
   let stack: Stack;
-  let interpreted: RunningGateway;
+  let interpreted: SubgraphServer;
   const tokens = { reader: '', secrets: '' };
 
   beforeAll(async () => {
     stack = await startStack({ env: { GRAPHQL_JIT_AFTER: '1' } });
-    interpreted = await startGatewayBesideStack('0');
+    interpreted = await startSubgraphBesideStack('0');
     tokens.reader = await mintToken([READ]);
     tokens.secrets = await mintToken([READ, SECRETS]);
   });
@@ -210,20 +210,20 @@ describe('graphql-jit', () => {
 
   for (const [index, { caller, token }] of CALLERS.entries()) {
     test(`random operations of ${caller}: compiled and interpreted answers are the same`, { timeout: 120_000 }, async () => {
-      const before = { ...stack.gateway.executionStats };
+      const before = { ...stack.subgraph.executionStats };
       let withData = 0;
       await fc.assert(
         fc.asyncProperty(fc.gen(), async (g) => {
           const operation = generator.generate(chooserFrom(g));
           const body = { query: operation.query, variables: operation.variables };
-          const [compiled, reference] = await Promise.all([ask(stack.gateway.url, body, token()), ask(interpreted.url, body, token())]);
+          const [compiled, reference] = await Promise.all([ask(stack.subgraph.url, body, token()), ask(interpreted.url, body, token())]);
           expect(compiled, `${caller} operation:\n${operation.query}\nvariables: ${JSON.stringify(operation.variables)}`).toEqual(reference);
           if (reference.data && Object.values(reference.data).some((value) => value !== null)) withData += 1;
         }),
         { numRuns: RUNS_PER_CALLER, seed: SEED + index, endOnFailure: true },
       );
-      // Not vacuous: the stack's gateway did run compiled queries, and most answers carried data.
-      expect(stack.gateway.executionStats.compiled - before.compiled).toBeGreaterThan(RUNS_PER_CALLER / 2);
+      // Not vacuous: the stack's subgraph did run compiled queries, and most answers carried data.
+      expect(stack.subgraph.executionStats.compiled - before.compiled).toBeGreaterThan(RUNS_PER_CALLER / 2);
       expect(interpreted.executionStats.compiled).toBe(0);
       if (index > 0) expect(withData).toBeGreaterThan(RUNS_PER_CALLER / 2);
     });
@@ -233,41 +233,41 @@ describe('graphql-jit', () => {
 
   test('variables that do not coerce: graphql-js reports them, as BAD_USER_INPUT with status 400, and AWS is asked nothing', async () => {
     const good = { query: CONNECTION, variables: { d: ids.domainId, i: ids.connectionIds[0] } };
-    expect((await ask(stack.gateway.url, good, tokens.reader)).status).toBe(200);
-    const stats = { ...stack.gateway.executionStats };
+    expect((await ask(stack.subgraph.url, good, tokens.reader)).status).toBe(200);
+    const stats = { ...stack.subgraph.executionStats };
     stack.emulator.resetCalls();
     for (const variables of [{ d: ids.domainId }, { d: ids.domainId, i: { not: 'an id' } }, { d: [ids.domainId], i: 'x' }]) {
       const body = { query: CONNECTION, variables };
-      const [compiled, reference] = await Promise.all([ask(stack.gateway.url, body, tokens.reader), ask(interpreted.url, body, tokens.reader)]);
+      const [compiled, reference] = await Promise.all([ask(stack.subgraph.url, body, tokens.reader), ask(interpreted.url, body, tokens.reader)]);
       expect(compiled).toEqual(reference);
       expect(compiled.status).toBe(400);
       expect(compiled.errors.map((error) => JSON.parse(error).extensions.code)).toEqual(['BAD_USER_INPUT']);
     }
-    expect(stack.gateway.executionStats.rerunForVariableErrors - stats.rerunForVariableErrors).toBe(3);
+    expect(stack.subgraph.executionStats.rerunForVariableErrors - stats.rerunForVariableErrors).toBe(3);
     expect(stack.emulator.calls).toEqual([]);
   });
 
   test('an operation name the document does not define: the same OPERATION_RESOLUTION_FAILURE', async () => {
     const body = { query: CONNECTION, operationName: 'Other', variables: { d: ids.domainId, i: ids.connectionIds[0] } };
-    const [compiled, reference] = await Promise.all([ask(stack.gateway.url, body, tokens.reader), ask(interpreted.url, body, tokens.reader)]);
+    const [compiled, reference] = await Promise.all([ask(stack.subgraph.url, body, tokens.reader), ask(interpreted.url, body, tokens.reader)]);
     expect(compiled).toEqual(reference);
     expect(compiled.status).toBe(400);
     expect(compiled.errors.map((error) => JSON.parse(error).extensions.code)).toEqual(['OPERATION_RESOLUTION_FAILURE']);
   });
 
   test('introspection is always left to graphql-js', async () => {
-    const stats = { ...stack.gateway.executionStats };
+    const stats = { ...stack.subgraph.executionStats };
     const body = { query: '{ __schema { queryType { name } } q: __type(name: "DataZoneConnection") { name } }' };
     for (let time = 0; time < 3; time += 1) {
-      const answer = await ask(stack.gateway.url, body);
+      const answer = await ask(stack.subgraph.url, body);
       expect(answer.data).toEqual({ __schema: { queryType: { name: 'Query' } }, q: { name: 'DataZoneConnection' } });
     }
-    expect(stack.gateway.executionStats.compilations).toBe(stats.compilations);
-    expect(stack.gateway.executionStats.interpreted - stats.interpreted).toBe(3);
+    expect(stack.subgraph.executionStats.compilations).toBe(stats.compilations);
+    expect(stack.subgraph.executionStats.interpreted - stats.interpreted).toBe(3);
   });
 
   test('GRAPHQL_JIT_AFTER=2 (the default): the first execution of a document is interpreted, the next ones run its one compiled query (the second through Apollo Server, which registers it for the fast path)', async () => {
-    const defaults = await startGatewayBesideStack('2');
+    const defaults = await startSubgraphBesideStack('2');
     try {
       const body = { query: CONNECTION, variables: { d: ids.domainId, i: ids.connectionIds[1] } };
       const answers = [];

@@ -2,14 +2,14 @@
  * Nothing leaks, on any path: random operations over the real schema (fields, aliases, named and
  * inline fragments, union members, root fields and `_entities`) never put a seeded credential
  * (`SECRET-CANARY-…`, in credential fields and in map entries whose key names a credential) into a
- * response body, a response header or a gateway log line for a caller without
+ * response body, a response header or a subgraph log line for a caller without
  * `connections:secrets:read`. The positive control shows the canaries are reachable for a
  * secrets reader, so the negative result means something.
  */
 import * as fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SECRET_CANARY_PREFIX, seedConnections, seededIds } from '../tools/emulator/seed.js';
-import { buildGatewaySchema } from '../src/schema/build.js';
+import { buildServedSchema } from '../src/schema/build.js';
 import { type GeneratedOperation, chooserFrom, collectCanaries, createOperationGenerator, secretSelection } from './support/operations.js';
 import { READ, SECRETS, type Stack, callsOf, mintToken, startStack } from './support/stack.js';
 
@@ -17,7 +17,7 @@ import { READ, SECRETS, type Stack, callsOf, mintToken, startStack } from './sup
 const SEED = Number(process.env['FC_SEED'] ?? 20_250_721);
 const RUNS_PER_CALLER = 60;
 
-const { schema, policy } = buildGatewaySchema();
+const { schema, policy } = buildServedSchema();
 // Every field that may carry a credential: the secret fields and a map entry's value.
 const generator = createOperationGenerator(schema, policy.mayCarryCredentials);
 
@@ -53,7 +53,7 @@ describe('leaks', () => {
     // One seed per caller kind, so each kind meets other operations.
     const seed = SEED + index;
     test(
-      `Gateway - no response body, header or log line carries a SECRET-CANARY- value for ${caller} callers, over random operations`,
+      `Subgraph - no response body, header or log line carries a SECRET-CANARY- value for ${caller} callers, over random operations`,
       async () => {
         const coverage = { refusedWhole: 0, operations: 0, selectsSecrets: 0, asksWithSecret: 0, entities: 0, namedFragments: 0, inlineFragments: 0, aliases: 0, reachedAws: 0, mapValuesRefused: 0 };
         console.info(`leaks: fast-check seed ${seed} for ${caller} callers (${RUNS_PER_CALLER} runs)`);
@@ -81,7 +81,7 @@ describe('leaks', () => {
             expect(response.text, context).not.toContain(SECRET_CANARY_PREFIX);
             expect(headerText(response.headers), context).not.toContain(SECRET_CANARY_PREFIX);
             expect(stack.logLines.slice(logLinesBefore).join(''), context).not.toContain(SECRET_CANARY_PREFIX);
-            // The gateway never even asks AWS for the secrets on behalf of such a caller.
+            // The subgraph never even asks AWS for the secrets on behalf of such a caller.
             expect(callsOf(stack.emulator, 'GetConnection').map((call) => call.withSecret), context).not.toContain(true);
 
             coverage.operations += 1;

@@ -28,7 +28,7 @@ import {
 } from '../tools/emulator/index.js';
 import { dataZoneResolvers } from '../src/datazone/domain.js';
 import { quickSightResolvers } from '../src/quicksight/domain.js';
-import { buildGatewaySchema } from '../src/schema/build.js';
+import { buildServedSchema } from '../src/schema/build.js';
 import { isCredentialMapKey } from '../src/auth/credential-map-keys.js';
 import { fullSelection } from './support/selection.js';
 import { READ, SECRETS, type Stack, mintToken, startStack } from './support/stack.js';
@@ -211,10 +211,10 @@ describe('emulator: ListActionConnectors, SearchActionConnectors and ListConnect
 });
 
 // ------------------------------------------------------------------------------------------------
-// The GraphQL lists, over real HTTP: gateway -> SDK -> emulator
+// The GraphQL lists, over real HTTP: subgraph -> SDK -> emulator
 // ------------------------------------------------------------------------------------------------
 
-const { schema } = buildGatewaySchema();
+const { schema } = buildServedSchema();
 
 let stack: Stack;
 let reader: string;
@@ -736,7 +736,7 @@ describe('schema', () => {
   });
 
   it('the new root fields - require connections:read like the single-item fields', () => {
-    const { policy } = buildGatewaySchema();
+    const { policy } = buildServedSchema();
     expect(policy.fieldRequirement('Query', 'quickSightActionConnectors')).toEqual({ authenticated: true, scopes: [[READ]] });
     expect(policy.fieldRequirement('Query', 'dataZoneConnections')).toEqual({ authenticated: true, scopes: [[READ]] });
   });

@@ -310,7 +310,7 @@ describe('fairness between callers over HTTP', () => {
 
   it('a flooding token\'s requests neither fail another token\'s read nor hold it back more than one call; the flood\'s excess is THROTTLED', async () => {
     stack.emulator.resetCalls();
-    const queue = () => rateLimitStats(stack.gateway.clients.datazone)['datazone:GetConnectionCommand'];
+    const queue = () => rateLimitStats(stack.subgraph.clients.datazone)['datazone:GetConnectionCommand'];
     const answered: GraphQLResponse[] = [];
     const flood = floodIds.map((id) =>
       read(id, flooder).then((response) => {

@@ -5,7 +5,7 @@ import { DEMO_DOMAIN_ID } from '../tools/emulator/seed.js';
 import { READ, type Stack, mintToken, startStack } from './support/stack.js';
 
 /**
- * Raw bytes over TCP against the real gateway: request lines, targets, headers and bodies that no
+ * Raw bytes over TCP against the real subgraph: request lines, targets, headers and bodies that no
  * HTTP client library would send. Properties, for every connection: it is answered, every answer on
  * it is a 4xx or a served 2xx (never a 5xx, never a connection dropped without a word), nothing is
  * logged at error level, and afterwards `GET /healthz` is answered 200 by the same process (an
@@ -68,7 +68,7 @@ function exchange(port: number, bytes: Buffer, end = false): Promise<RawExchange
   });
 }
 
-const healthz = () => exchange(stack.gateway.port, Buffer.from('GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'));
+const healthz = () => exchange(stack.subgraph.port, Buffer.from('GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'));
 
 function request(head: string, body: Buffer | string = ''): Buffer {
   return Buffer.concat([Buffer.from(head, 'latin1'), Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8')]);
@@ -76,7 +76,7 @@ function request(head: string, body: Buffer | string = ''): Buffer {
 
 describe('the request targets that crashed the process - each is a 4xx, and the process serves the next request', () => {
   it.each(CRASHER_TARGETS)('GET %s - answered with a 4xx, then /healthz is 200', async (target) => {
-    const answer = await exchange(stack.gateway.port, request(`GET ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`));
+    const answer = await exchange(stack.subgraph.port, request(`GET ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`));
     // Origin-form targets (`//…`) are paths this server does not serve; `http://[` is an absolute URL that does not parse.
     expect(answer.statuses).toEqual([target.startsWith('/') ? 404 : 400]);
     expect((await healthz()).statuses).toEqual([200]);
@@ -85,19 +85,19 @@ describe('the request targets that crashed the process - each is a 4xx, and the 
   it('POST to a crasher target with a GraphQL body - 4xx, nothing executed', async () => {
     stack.emulator.resetCalls();
     const body = JSON.stringify({ query: `{ dataZoneConnection(domainIdentifier: "${DEMO_DOMAIN_ID}", identifier: "conn-iam-project") { name } }` });
-    const answer = await exchange(stack.gateway.port, request(`POST //x:65536/graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`, body));
+    const answer = await exchange(stack.subgraph.port, request(`POST //x:65536/graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`, body));
     expect(answer.statuses).toEqual([404]);
     expect(stack.emulator.calls).toHaveLength(0);
   });
 
   it('absolute-form targets - a well-formed one is served like its path, a malformed one is 400', async () => {
-    expect((await exchange(stack.gateway.port, request('GET http://localhost/healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'))).statuses).toEqual([200]);
-    expect((await exchange(stack.gateway.port, request('GET http://localhost:99999/healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'))).statuses).toEqual([400]);
-    expect((await exchange(stack.gateway.port, request('OPTIONS * HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'))).statuses).toEqual([400]);
+    expect((await exchange(stack.subgraph.port, request('GET http://localhost/healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'))).statuses).toEqual([200]);
+    expect((await exchange(stack.subgraph.port, request('GET http://localhost:99999/healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'))).statuses).toEqual([400]);
+    expect((await exchange(stack.subgraph.port, request('OPTIONS * HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'))).statuses).toEqual([400]);
   });
 
   it('CONNECT - 405 and the connection closed, instead of a connection dropped without an answer', async () => {
-    const answer = await exchange(stack.gateway.port, request('CONNECT localhost:443 HTTP/1.1\r\nHost: localhost:443\r\n\r\n'));
+    const answer = await exchange(stack.subgraph.port, request('CONNECT localhost:443 HTTP/1.1\r\nHost: localhost:443\r\n\r\n'));
     expect(answer.statuses).toEqual([405]);
   });
 });
@@ -237,7 +237,7 @@ describe('generated raw requests - every connection is answered with 4xx or a se
         const exchanges = await Promise.all(
           batch.map(async (generated) => {
             const { bytes, end } = encode(generated, readerToken);
-            return { bytes, answer: await exchange(stack.gateway.port, bytes, end) };
+            return { bytes, answer: await exchange(stack.subgraph.port, bytes, end) };
           }),
         );
         connections += exchanges.length;

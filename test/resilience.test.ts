@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID } from '../tools/emulator/seed.js';
+import { emulatorSdkEnvironment } from '../tools/emulator/sdk-environment.js';
 import { DataZoneClient, GetConnectionCommand } from '@aws-sdk/client-datazone';
+import { installCallScope } from '../src/aws/call.js';
+import { createAwsClients, destroyAwsClients } from '../src/aws/clients.js';
 import { createOperationLoader } from '../src/aws/operation.js';
 import { getConnection } from '../src/datazone/connection.js';
 import { UNSHARED_READS } from '../src/aws/shared-reads.js';
@@ -131,7 +134,7 @@ describe('overall request deadline (REQUEST_DEADLINE_MS)', () => {
       const response = await slow.graphql(`{ ${connection('stuck', 'conn-athena-sales')} }`, { token });
       expect(response.body.data).toEqual({ stuck: null });
       expect(response.body.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_ERROR', aws: { errorName: 'RequestDeadlineExceeded' } });
-      // The emulator sees the gateway close the HTTP request long before the 20 s per-attempt timeout.
+      // The emulator sees the subgraph close the HTTP request long before the 20 s per-attempt timeout.
       await waitFor(() => slow.emulator.calls.some((call) => call.params['identifier'] === 'conn-athena-sales' && call.abandoned === true), 'the hanging call to be closed');
       expect(attemptsFor(slow, 'conn-athena-sales')).toBe(1);
     } finally {
@@ -148,7 +151,25 @@ describe('overall request deadline (REQUEST_DEADLINE_MS)', () => {
 });
 
 describe('request ids and request logs', () => {
-  it('a client that already made calls (its middleware cached) carries the request id once a loader uses it', async () => {
+  it('createAwsClients - every call of its clients carries the request id of the loader that made it; not with callScope false', async () => {
+    const key = { domainIdentifier: DEMO_DOMAIN_ID, identifier: 'conn-athena-sales', withSecret: false };
+    // Other stacks of this file pointed the SDK elsewhere: point it at this one's emulator again.
+    Object.assign(process.env, emulatorSdkEnvironment(stack.emulator.url));
+    const scoped = createAwsClients(stack.config);
+    const plain = createAwsClients(stack.config, { callScope: false });
+    try {
+      stack.emulator.resetCalls();
+      const deps = { concurrency: 4, reads: UNSHARED_READS, scope: { requestId: 'from-the-clients' } };
+      expect((await createOperationLoader(getConnection, { ...deps, clients: scoped }).load(key)).connectionId).toBe('conn-athena-sales');
+      expect((await createOperationLoader(getConnection, { ...deps, clients: plain }).load(key)).connectionId).toBe('conn-athena-sales');
+      expect(stack.emulator.calls.map((call) => call.subgraphRequestId)).toEqual(['from-the-clients', undefined]);
+    } finally {
+      destroyAwsClients(scoped);
+      destroyAwsClients(plain);
+    }
+  });
+
+  it('installCallScope - a client that already made calls (its middleware cached) carries the request id once it is installed', async () => {
     const client = new DataZoneClient({
       endpoint: stack.emulator.url,
       region: 'us-east-1',
@@ -159,15 +180,17 @@ describe('request ids and request logs', () => {
       stack.emulator.resetCalls();
       // The first call makes the SDK cache this command class's middleware handler.
       await client.send(new GetConnectionCommand({ domainIdentifier: DEMO_DOMAIN_ID, identifier: 'conn-iam-project' }));
+      installCallScope(client);
+      installCallScope(client);
       const loader = createOperationLoader(getConnection, { clients: { datazone: client }, concurrency: 4, reads: UNSHARED_READS, scope: { requestId: 'after-the-cache' } });
       expect((await loader.load({ domainIdentifier: DEMO_DOMAIN_ID, identifier: 'conn-athena-sales', withSecret: false })).connectionId).toBe('conn-athena-sales');
-      expect(stack.emulator.calls.map((call) => call.gatewayRequestId)).toEqual([undefined, 'after-the-cache']);
+      expect(stack.emulator.calls.map((call) => call.subgraphRequestId)).toEqual([undefined, 'after-the-cache']);
     } finally {
       client.destroy();
     }
   });
 
-  it('x-request-id - echoed, sent to AWS on every call as x-gateway-request-id, and on the one log line of the request', async () => {
+  it('x-request-id - echoed, sent to AWS on every call as x-subgraph-request-id, and on the one log line of the request', async () => {
     stack.emulator.resetCalls();
     const linesBefore = stack.logLines.length;
     const fault = stack.emulator.injectFault({ service: 'datazone', id: 'conn-athena-sales', kind: 'error', errorName: 'AccessDeniedException' });
@@ -178,7 +201,7 @@ describe('request ids and request logs', () => {
       });
       expect(response.headers.get('x-request-id')).toBe('req-2024.abc:42');
       expect(stack.emulator.calls).toHaveLength(3);
-      for (const call of stack.emulator.calls) expect(call.gatewayRequestId).toBe('req-2024.abc:42');
+      for (const call of stack.emulator.calls) expect(call.subgraphRequestId).toBe('req-2024.abc:42');
 
       await waitFor(() => stack.logLines.slice(linesBefore).some((line) => line.includes('"graphql request"')), 'the request log line');
       const requestLines = stack.logLines.slice(linesBefore).filter((line) => line.includes('"graphql request"')).map((line) => JSON.parse(line));
@@ -198,7 +221,7 @@ describe('request ids and request logs', () => {
     const response = await stack.graphql(`{ ${connection('fine', 'conn-iam-project')} }`, { token, headers: { 'x-request-id': 'evil" \u00e9\u00e9 {"level":60}' } });
     const requestId = response.headers.get('x-request-id')!;
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(stack.emulator.calls[0]!.gatewayRequestId).toBe(requestId);
+    expect(stack.emulator.calls[0]!.subgraphRequestId).toBe(requestId);
   });
 
   it('a client that disconnects - its pending AWS call is abandoned and its log line says aborted', async () => {
@@ -207,7 +230,7 @@ describe('request ids and request logs', () => {
     const fault = stack.emulator.injectFault({ service: 'datazone', id: 'conn-athena-sales', kind: 'hang' });
     try {
       const controller = new AbortController();
-      const pending = fetch(stack.gateway.url, {
+      const pending = fetch(stack.subgraph.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-request-id': 'gone-client' },
         body: JSON.stringify({ query: `{ ${connection('stuck', 'conn-athena-sales')} }` }),

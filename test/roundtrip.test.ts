@@ -2,12 +2,12 @@ import type { NormalizedSchema } from '@smithy/core/schema';
 import { type GraphQLObjectType, getNamedType, isEnumType, isObjectType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedActionConnectors, seedConnections } from '../tools/emulator/seed.js';
-import { buildGatewaySchema } from '../src/schema/build.js';
+import { buildServedSchema } from '../src/schema/build.js';
 import { UNION_TABLES, describeActionConnectorResponse, fieldNameOf, getConnectionOutput, kindOf, members, shapeNameOf } from './support/sdk-shapes.js';
 import { fullSelection } from './support/selection.js';
 import { READ, SECRETS, type Stack, mintToken, startStack } from './support/stack.js';
 
-const { schema } = buildGatewaySchema();
+const { schema } = buildServedSchema();
 /** Every (union, member) a seed exercised; the test fails if any member of any union is never planted. */
 const coveredUnionMembers = new Set<string>();
 

@@ -13,7 +13,7 @@ beforeAll(async () => {
 afterAll(() => stack.close());
 
 function preflight(origin: string, requestHeaders = 'authorization,content-type') {
-  return fetch(stack.gateway.url, {
+  return fetch(stack.subgraph.url, {
     method: 'OPTIONS',
     headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': requestHeaders },
   });
@@ -27,7 +27,7 @@ function productionLandingPageSettings(html: string): unknown {
 
 describe('Apollo Sandbox landing page', () => {
   it('GET /graphql with accept: text/html - serves the local Sandbox page outside production', async () => {
-    const response = await fetch(stack.gateway.url, { headers: { accept: 'text/html' } });
+    const response = await fetch(stack.subgraph.url, { headers: { accept: 'text/html' } });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);
     const html = await response.text();
@@ -40,7 +40,7 @@ describe('Apollo Sandbox landing page', () => {
     const production = await startStack({ env: { NODE_ENV: 'production' } });
     const productionWithIntrospection = await startStack({ env: { NODE_ENV: 'production', INTROSPECTION: 'true' } });
     try {
-      const response = await fetch(production.gateway.url, { headers: { accept: 'text/html' } });
+      const response = await fetch(production.subgraph.url, { headers: { accept: 'text/html' } });
       expect(response.status).toBe(200);
       const html = await response.text();
       expect(productionLandingPageSettings(html)).toMatchObject({ isProd: true });
@@ -111,7 +111,7 @@ describe('CORS', () => {
 
 describe('CSRF prevention', () => {
   it('a simple GET query without a preflight-forcing header - refused with HTTP 400 before execution', async () => {
-    const response = await fetch(`${stack.gateway.url}?query=${encodeURIComponent('{ __typename }')}`);
+    const response = await fetch(`${stack.subgraph.url}?query=${encodeURIComponent('{ __typename }')}`);
     expect(response.status).toBe(400);
     const body = (await response.json()) as { errors: Array<{ message: string; extensions: { code: string } }>; data?: unknown };
     expect(body.data).toBeUndefined();
@@ -120,13 +120,13 @@ describe('CSRF prevention', () => {
   });
 
   it('a text/plain POST (what an HTML form can send) - refused with HTTP 400', async () => {
-    const response = await fetch(stack.gateway.url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ query: '{ __typename }' }) });
+    const response = await fetch(stack.subgraph.url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ query: '{ __typename }' }) });
     expect(response.status).toBe(400);
     expect(await response.text()).toMatch(/Cross-Site Request Forgery/);
   });
 
   it('the same GET with apollo-require-preflight - executed', async () => {
-    const response = await fetch(`${stack.gateway.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { 'apollo-require-preflight': 'true' } });
+    const response = await fetch(`${stack.subgraph.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { 'apollo-require-preflight': 'true' } });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
   });

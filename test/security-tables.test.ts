@@ -11,7 +11,7 @@ import { GraphQLError, parse } from 'graphql';
 import { Writable } from 'node:stream';
 import { describe, expect, test } from 'vitest';
 import { AuthPolicy, SECRETS_SCOPE, unauthorizedFieldOrType } from '../src/auth/policy.js';
-import { CODE_BY_AWS_ERROR, GATEWAY_ERROR_CODES, badUserInput, toGraphQLError } from '../src/aws/errors.js';
+import { CODE_BY_AWS_ERROR, SUBGRAPH_ERROR_CODES, badUserInput, toGraphQLError } from '../src/aws/errors.js';
 import { type SdkSchema, isSensitive, kindOf, members, normalize } from '../src/aws/sdk-shapes.js';
 import { DATAZONE_READ_OUTPUTS } from '../src/datazone/model.js';
 import { QUICKSIGHT_READ_OUTPUTS } from '../src/quicksight/model.js';
@@ -222,9 +222,9 @@ describe('unmasked error codes from the AWS error table', () => {
     return { result, lines };
   };
 
-  test('GATEWAY_ERROR_CODES - holds every code of the AWS error table, and UPSTREAM_ERROR for the rest', () => {
-    expect(new Set(GATEWAY_ERROR_CODES)).toEqual(new Set([...Object.values(CODE_BY_AWS_ERROR), 'UPSTREAM_ERROR']));
-    for (const code of GATEWAY_ERROR_CODES) expect(PUBLIC_ERROR_CODES, code).toContain(code);
+  test('SUBGRAPH_ERROR_CODES - holds every code of the AWS error table, and UPSTREAM_ERROR for the rest', () => {
+    expect(new Set(SUBGRAPH_ERROR_CODES)).toEqual(new Set([...Object.values(CODE_BY_AWS_ERROR), 'UPSTREAM_ERROR']));
+    for (const code of SUBGRAPH_ERROR_CODES) expect(PUBLIC_ERROR_CODES, code).toContain(code);
   });
 
   const awsErrorNames = [...Object.keys(CODE_BY_AWS_ERROR), 'InternalServerException', 'SomeExceptionNoTableNames'];

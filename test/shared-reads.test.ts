@@ -35,7 +35,7 @@ describe('in-flight coalescing across requests (cache off)', () => {
   it('dataZoneConnection - 16 concurrent identical requests make one AWS call, every one answered', async () => {
     // The one AWS call stays in flight long enough for all 16 requests to join it.
     stack.emulator.injectFault({ service: 'datazone', id: 'conn-athena-sales', kind: 'latency', latencyMs: 1_500 });
-    const before = stack.gateway.sharedReads.stats();
+    const before = stack.subgraph.sharedReads.stats();
     const responses = await Promise.all(
       Array.from({ length: 16 }, () => stack.graphql(CONNECTION, { token: reader, variables: { id: 'conn-athena-sales' } })),
     );
@@ -44,7 +44,7 @@ describe('in-flight coalescing across requests (cache off)', () => {
       expect(response.body.data).toEqual({ dataZoneConnection: { connectionId: 'conn-athena-sales', name: 'athena-sales' } });
     }
     expect(callsOf(stack.emulator, 'GetConnection')).toHaveLength(1);
-    expect(stack.gateway.sharedReads.stats().coalesced - before.coalesced).toBe(15);
+    expect(stack.subgraph.sharedReads.stats().coalesced - before.coalesced).toBe(15);
   });
 
   it('a failed call is shared by the requests that joined it, then retried by the next request', async () => {
@@ -61,9 +61,9 @@ describe('in-flight coalescing across requests (cache off)', () => {
 
   it('a caller that disconnects from a shared call does not fail the callers still waiting on it', async () => {
     stack.emulator.injectFault({ service: 'datazone', id: 'conn-athena-sales', kind: 'latency', latencyMs: 1_000 });
-    const before = stack.gateway.sharedReads.stats();
+    const before = stack.subgraph.sharedReads.stats();
     const leaving = new AbortController();
-    const first = fetch(stack.gateway.url, {
+    const first = fetch(stack.subgraph.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${reader}` },
       body: JSON.stringify({ query: CONNECTION, variables: { id: 'conn-athena-sales' } }),
@@ -71,7 +71,7 @@ describe('in-flight coalescing across requests (cache off)', () => {
     }).catch((error: Error) => error.name);
     await vi.waitFor(() => expect(callsOf(stack.emulator, 'GetConnection')).toHaveLength(1), { timeout: 5_000 });
     const second = stack.graphql(CONNECTION, { token: reader, variables: { id: 'conn-athena-sales' } });
-    await vi.waitFor(() => expect(stack.gateway.sharedReads.stats().coalesced - before.coalesced).toBe(1), { timeout: 5_000 });
+    await vi.waitFor(() => expect(stack.subgraph.sharedReads.stats().coalesced - before.coalesced).toBe(1), { timeout: 5_000 });
     // The first caller goes away while the shared call is still in flight.
     leaving.abort();
     expect(await first).toBe('AbortError');
@@ -112,7 +112,7 @@ describe('AWS_SHARE_READS=false', () => {
     for (const response of responses) expect(response.body.data).toEqual({ dataZoneConnection: { connectionId: 'conn-athena-sales', name: 'athena-sales' } });
     await stack.graphql(CONNECTION, { token: reader, variables: { id: 'conn-athena-sales' } });
     expect(callsOf(stack.emulator, 'GetConnection')).toHaveLength(5);
-    expect(stack.gateway.sharedReads.stats().coalesced).toBe(0);
+    expect(stack.subgraph.sharedReads.stats().coalesced).toBe(0);
   });
 });
 
@@ -146,7 +146,7 @@ describe('short-TTL cache of non-secret responses (CACHE_TTL_SECONDS)', () => {
   });
 
   it('a secrets reader\'s withSecret response is never stored: the next plain read calls AWS and carries no secret', async () => {
-    const before = stack.gateway.sharedReads.stats();
+    const before = stack.subgraph.sharedReads.stats();
     for (let round = 0; round < 2; round += 1) {
       const secret = await stack.graphql(CONNECTION_WITH_CREDENTIALS, { token: secretsReader, variables: { id: 'conn-glue-snowflake' } });
       expect(secret.body.errors).toBeUndefined();
@@ -154,8 +154,8 @@ describe('short-TTL cache of non-secret responses (CACHE_TTL_SECONDS)', () => {
     }
     // Each secret read went to AWS itself, and nothing was added to the cache.
     expect(callsOf(stack.emulator, 'GetConnection').map((call) => call.withSecret)).toEqual([true, true]);
-    expect(stack.gateway.sharedReads.stats().cacheEntries).toBe(before.cacheEntries);
-    expect(stack.gateway.sharedReads.stats().cacheHits).toBe(before.cacheHits);
+    expect(stack.subgraph.sharedReads.stats().cacheEntries).toBe(before.cacheEntries);
+    expect(stack.subgraph.sharedReads.stats().cacheHits).toBe(before.cacheHits);
 
     const plain = await stack.graphql(
       `{ dataZoneConnection(domainIdentifier: "${DEMO_DOMAIN_ID}", identifier: "conn-glue-snowflake") {
@@ -172,7 +172,7 @@ describe('short-TTL cache of non-secret responses (CACHE_TTL_SECONDS)', () => {
     await stack.graphql(CONNECTION, { token: reader, variables: { id: 'conn-redshift-cluster' } });
     await stack.graphql(CONNECTION, { token: reader, variables: { id: 'conn-redshift-cluster' } });
     expect(callsOf(stack.emulator, 'GetConnection').map((call) => call.withSecret)).toEqual([false]);
-    const hitsBefore = stack.gateway.sharedReads.stats().cacheHits;
+    const hitsBefore = stack.subgraph.sharedReads.stats().cacheHits;
     // The secrets reader asks for non-secret fields only (withSecret is not sent): still its own call.
     const plainFields = await stack.graphql(CONNECTION, { token: secretsReader, variables: { id: 'conn-redshift-cluster' } });
     expect(plainFields.body.data).toEqual({ dataZoneConnection: { connectionId: 'conn-redshift-cluster', name: 'redshift-sales-cluster' } });
@@ -185,13 +185,13 @@ describe('short-TTL cache of non-secret responses (CACHE_TTL_SECONDS)', () => {
     expect(secret.body.errors).toBeUndefined();
     expect(secret.text).toContain(`${SECRET_CANARY_PREFIX}conn-redshift-cluster-password`);
     expect(callsOf(stack.emulator, 'GetConnection').map((call) => call.withSecret)).toEqual([false, false, true]);
-    expect(stack.gateway.sharedReads.stats().cacheHits).toBe(hitsBefore);
+    expect(stack.subgraph.sharedReads.stats().cacheHits).toBe(hitsBefore);
   });
 
   it('a secrets reader\'s plain read is not stored either: the next reader calls AWS itself', async () => {
-    const entriesBefore = stack.gateway.sharedReads.stats().cacheEntries;
+    const entriesBefore = stack.subgraph.sharedReads.stats().cacheEntries;
     await stack.graphql(CONNECTION, { token: secretsReader, variables: { id: 'conn-hyperpod-training' } });
-    expect(stack.gateway.sharedReads.stats().cacheEntries).toBe(entriesBefore);
+    expect(stack.subgraph.sharedReads.stats().cacheEntries).toBe(entriesBefore);
     const plain = await stack.graphql(CONNECTION, { token: reader, variables: { id: 'conn-hyperpod-training' } });
     expect(plain.body.data).toEqual({ dataZoneConnection: { connectionId: 'conn-hyperpod-training', name: 'hyperpod-training' } });
     expect(callsOf(stack.emulator, 'GetConnection')).toHaveLength(2);
@@ -263,7 +263,7 @@ describe('rate limit queue bound (AWS_RATE_LIMIT_MAX_WAIT_MS)', () => {
     // Two start at once, two queue for the next window, the rest would wait beyond 1 s.
     expect(Object.values(data).filter((value) => value !== null)).toHaveLength(4);
     expect(throttled).toHaveLength(2);
-    expect(throttled[0]?.message).toMatch(/too many AWS calls are queued in the gateway/);
+    expect(throttled[0]?.message).toMatch(/too many AWS calls are queued in the subgraph/);
     expect(throttled[0]?.extensions?.['aws']).toMatchObject({ service: 'datazone', errorName: 'ClientRateLimitExceeded', requestId: null });
     expect(callsOf(stack.emulator, 'GetConnection')).toHaveLength(4);
   });

@@ -46,7 +46,7 @@ async function startProbe(port: number): Promise<{ finish(): Promise<string> }> 
   };
 }
 
-describe('graceful shutdown: RunningGateway.close(drainTimeoutMs)', () => {
+describe('graceful shutdown: SubgraphServer.close(drainTimeoutMs)', () => {
   let stack: Stack | undefined;
   afterEach(async () => {
     await stack?.emulator.close();
@@ -57,14 +57,14 @@ describe('graceful shutdown: RunningGateway.close(drainTimeoutMs)', () => {
     stack = await startStack();
     const token = await mintToken([READ]);
     stack.emulator.injectFault({ service: 'datazone', id: 'conn-athena-sales', kind: 'latency', latencyMs: 600 });
-    const probe = await startProbe(stack.gateway.port);
-    const inFlight = post(stack.gateway.url, slowQuery, token);
+    const probe = await startProbe(stack.subgraph.port);
+    const inFlight = post(stack.subgraph.url, slowQuery, token);
     await waitFor(() => stack!.emulator.calls.length === 1, 'the AWS call of the in-flight request');
 
     const closeStartedAt = Date.now();
-    const closing = stack.gateway.close(10_000);
+    const closing = stack.subgraph.close(10_000);
     expect(await probe.finish()).toBe('HTTP/1.1 503 Service Unavailable');
-    const refused = await fetch(`http://127.0.0.1:${stack.gateway.port}/healthz`).then(
+    const refused = await fetch(`http://127.0.0.1:${stack.subgraph.port}/healthz`).then(
       () => 'accepted',
       (error: { cause?: { code?: string } }) => error.cause?.code,
     );
@@ -81,13 +81,13 @@ describe('graceful shutdown: RunningGateway.close(drainTimeoutMs)', () => {
     stack = await startStack({ env: { AWS_REQUEST_TIMEOUT_MS: '60000', REQUEST_DEADLINE_MS: '60000' } });
     const token = await mintToken([READ]);
     stack.emulator.injectFault({ service: 'datazone', id: 'conn-athena-sales', kind: 'hang' });
-    const inFlight = post(stack.gateway.url, slowQuery, token).then(
+    const inFlight = post(stack.subgraph.url, slowQuery, token).then(
       () => 'answered',
       () => 'cut off',
     );
     await waitFor(() => stack!.emulator.calls.length === 1, 'the AWS call of the in-flight request');
     const closeStartedAt = Date.now();
-    await stack.gateway.close(300);
+    await stack.subgraph.close(300);
     const elapsedMs = Date.now() - closeStartedAt;
     expect(elapsedMs).toBeGreaterThanOrEqual(290);
     expect(elapsedMs).toBeLessThan(2_000);
@@ -144,7 +144,7 @@ describe('npm start (the compiled src/server/main.ts) as a process', () => {
     expect(await server.exited).toBe(0);
     const lines = server.output.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line));
     expect(lines.map((line) => line.msg)).toEqual(expect.arrayContaining(['draining', 'graphql request', 'drained, exiting']));
-    expect(lines.find((line) => line.msg === 'graphql request')).toMatchObject({ status: 200, requestId: emulator!.calls[0]!.gatewayRequestId });
+    expect(lines.find((line) => line.msg === 'graphql request')).toMatchObject({ status: 200, requestId: emulator!.calls[0]!.subgraphRequestId });
   });
 
   it('an uncaught exception - logged, the request in flight still answered, then exit 1 for a fresh process', async () => {

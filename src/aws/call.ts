@@ -4,7 +4,7 @@ import type { QuickSightClient } from '@aws-sdk/client-quicksight';
 
 /**
  * What one GraphQL request hands down to every AWS call it makes: its request id (sent as a header,
- * so an AWS-side or emulator-side record can be tied back to the gateway's log line) and the
+ * so an AWS-side or emulator-side record can be tied back to the subgraph's log line) and the
  * signal of its overall deadline (see installCallScope: the caller stops waiting, retrying and
  * backing off as soon as it fires, and the HTTP request in flight is closed).
  */
@@ -70,8 +70,8 @@ export class SharedTurns {
   }
 }
 
-/** The header carrying the gateway's request id on every AWS call. */
-export const GATEWAY_REQUEST_ID_HEADER = 'x-gateway-request-id';
+/** The header carrying the subgraph's request id on every AWS call. */
+export const SUBGRAPH_REQUEST_ID_HEADER = 'x-subgraph-request-id';
 
 /** Why a request's signal fired; the reason becomes `extensions.aws.errorName` of the fields still waiting. */
 export class RequestDeadlineExceededError extends Error {
@@ -97,7 +97,7 @@ export class ClientClosedRequestError extends Error {
  * The scope deliberately does not go through `client.send(command, { abortSignal })`: any options
  * object makes the SDK rebuild the command's middleware stack on every call instead of reusing the
  * handler it caches per command class (`cacheMiddleware: true`), work that showed on every request
- * of the gateway's CPU profile. Per-command middleware is ruled out for the same reason: the cached
+ * of the subgraph's CPU profile. Per-command middleware is ruled out for the same reason: the cached
  * handler ignores it. The client-level middleware that `installCallScope` adds
  * once reads the scope from the input instead.
  */
@@ -128,10 +128,10 @@ export interface CallSignal {
 }
 
 /**
- * The signal of one request (see RequestAbort): the part of an AbortSignal the gateway and the SDK
+ * The signal of one request (see RequestAbort): the part of an AbortSignal the subgraph and the SDK
  * use, without Node's EventTarget. A Node AbortController per request, its EventTarget bookkeeping
  * on the first listener and `setMaxListeners` for a fan-out showed on every request of the
- * gateway's CPU profile; this is a flag, a reason and a set of listeners. It has no listener limit
+ * subgraph's CPU profile; this is a flag, a reason and a set of listeners. It has no listener limit
  * (a fan-out of 100 `_entities` is 100 listeners by design), and each listener is called once.
  */
 export class RequestSignal implements CallSignal {
@@ -173,7 +173,7 @@ export class RequestSignal implements CallSignal {
 
 /**
  * One request's abort (its deadline, or its client gone): `signal` goes to every AWS call of the
- * request, to the gateway's own waiters (untilAborted, the rate limiter's queue) and to the SDK's
+ * request, to the subgraph's own waiters (untilAborted, the rate limiter's queue) and to the SDK's
  * request handler, which closes the HTTP request in flight when it fires.
  */
 export class RequestAbort {
@@ -185,7 +185,7 @@ export class RequestAbort {
 }
 
 /**
- * The gateway's waiters on a DOM AbortSignal (one not made by RequestAbort: a caller's own). The
+ * The subgraph's waiters on a DOM AbortSignal (one not made by RequestAbort: a caller's own). The
  * first `addEventListener` on such a signal is costly next to a promise hop (Node's EventTarget
  * bookkeeping), so all of a signal's waiters share one listener on it.
  */
@@ -285,7 +285,7 @@ const requestSignals = new WeakMap<object, CallSignal>();
 
 /**
  * Makes every call of `client` honour the scope attached with `withScope` (idempotent):
- * - the request id goes out as `x-gateway-request-id`, added at the build step (so it is signed
+ * - the request id goes out as `x-subgraph-request-id`, added at the build step (so it is signed
  *   like any other header);
  * - the signal aborts the HTTP request in flight (handed to the request handler, as
  *   `send(command, { abortSignal })` would), and the caller stops waiting at once, backoff between
@@ -300,16 +300,16 @@ export function installCallScope(client: QuickSightClient | DataZoneClient): voi
       const signal = scopeOf(args)?.signal;
       return signal === undefined ? next(args) : untilAborted(next(args), signal);
     },
-    { step: 'initialize', priority: 'high', name: 'gatewayCallScopeSignal' },
+    { step: 'initialize', priority: 'high', name: 'subgraphCallScopeSignal' },
   );
   stack.add(
     (next) => (args) => {
       const requestId = scopeOf(args)?.requestId;
       const request = (args as { request?: HttpRequestLike }).request;
-      if (requestId && request && typeof request.headers === 'object') request.headers[GATEWAY_REQUEST_ID_HEADER] = requestId;
+      if (requestId && request && typeof request.headers === 'object') request.headers[SUBGRAPH_REQUEST_ID_HEADER] = requestId;
       return next(args);
     },
-    { step: 'build', name: 'gatewayRequestIdHeader' },
+    { step: 'build', name: 'subgraphRequestIdHeader' },
   );
   // Last before the request handler: `args.request` is the signed request actually sent.
   stack.add(
@@ -319,7 +319,7 @@ export function installCallScope(client: QuickSightClient | DataZoneClient): voi
       if (signal !== undefined && request !== undefined) requestSignals.set(request, signal);
       return next(args);
     },
-    { step: 'deserialize', priority: 'low', name: 'gatewayRequestSignal' },
+    { step: 'deserialize', priority: 'low', name: 'subgraphRequestSignal' },
   );
   // The request handler hands each signed request's signal to the HTTP call: its `handle` is wrapped
   // on the instance. A Proxy around the handler, as before, made the SDK's every read of the handler

@@ -4,7 +4,8 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import toFastProperties from 'to-fast-properties';
-import type { GatewayConfig } from '../config/config.js';
+import type { SubgraphConfig } from '../config/config.js';
+import { installCallScope } from './call.js';
 import { addRateLimitMiddleware } from './rate-limit.js';
 
 /** The AWS clients, made once per process and shared by every request. */
@@ -29,6 +30,12 @@ export interface AwsClientOptions {
    * test/aws-clients.test.ts checks the layout with V8's own `%HasFastProperties`.
    */
   fastConfig?: boolean;
+  /**
+   * Make every call of each client honour the request's call scope (`installCallScope`: request id
+   * header, deadline signal), default true. Only the benchmark's baseline turns it off: a plain SDK
+   * application has neither.
+   */
+  callScope?: boolean;
 }
 
 /**
@@ -36,7 +43,7 @@ export interface AwsClientOptions {
  * `AWS_ENDPOINT_URL_QUICKSIGHT` / `AWS_ENDPOINT_URL_DATAZONE` point the clients at the emulator
  * exactly as they would for any other AWS SDK application.
  */
-export function createAwsClients(config: Pick<GatewayConfig, 'region' | 'aws'>, options: AwsClientOptions = {}): AwsClients {
+export function createAwsClients(config: Pick<SubgraphConfig, 'region' | 'aws'>, options: AwsClientOptions = {}): AwsClients {
   const shared = () => ({
     region: config.region,
     maxAttempts: config.aws.maxAttempts,
@@ -60,6 +67,10 @@ export function createAwsClients(config: Pick<GatewayConfig, 'region' | 'aws'>, 
   if (options.fastConfig ?? true) {
     toFastProperties(quicksight.config);
     toFastProperties(datazone.config);
+  }
+  if (options.callScope ?? true) {
+    installCallScope(quicksight);
+    installCallScope(datazone);
   }
   return { quicksight, datazone };
 }

@@ -4,7 +4,7 @@ export type AwsServiceName = 'quicksight' | 'datazone';
 
 /**
  * The one table from AWS exception names to GraphQL error codes; anything else is UPSTREAM_ERROR.
- * Its codes make GatewayErrorCode: a row with a new code needs a message (MESSAGE_BY_CODE) and is
+ * Its codes make SubgraphErrorCode: a row with a new code needs a message (MESSAGE_BY_CODE) and is
  * shown to callers unmasked (src/server/apollo.ts) with no second list to keep.
  */
 export const CODE_BY_AWS_ERROR = {
@@ -27,31 +27,31 @@ const UPSTREAM_ERROR = 'UPSTREAM_ERROR';
  * The GraphQL error codes of CONTRACT.md ("Errors and bad input"): the table's, UPSTREAM_ERROR,
  * and BAD_USER_INPUT for an argument refused before any AWS call (badUserInput).
  */
-export type GatewayErrorCode = (typeof CODE_BY_AWS_ERROR)[keyof typeof CODE_BY_AWS_ERROR] | typeof UPSTREAM_ERROR | 'BAD_USER_INPUT';
+export type SubgraphErrorCode = (typeof CODE_BY_AWS_ERROR)[keyof typeof CODE_BY_AWS_ERROR] | typeof UPSTREAM_ERROR | 'BAD_USER_INPUT';
 
 /**
  * Lookups go through a Map, not the object: a name such as `constructor` (the name comes off the
  * wire) must not find a property inherited from Object.prototype.
  */
-const CODE_LOOKUP: ReadonlyMap<string, GatewayErrorCode> = new Map(Object.entries(CODE_BY_AWS_ERROR));
+const CODE_LOOKUP: ReadonlyMap<string, SubgraphErrorCode> = new Map(Object.entries(CODE_BY_AWS_ERROR));
 
-const MESSAGE_BY_CODE: Readonly<Record<GatewayErrorCode, string>> = {
+const MESSAGE_BY_CODE: Readonly<Record<SubgraphErrorCode, string>> = {
   NOT_FOUND: 'was not found',
-  FORBIDDEN: 'could not be read: AWS denied access to the gateway',
+  FORBIDDEN: 'could not be read: AWS denied access to the subgraph',
   THROTTLED: 'could not be read: AWS kept throttling the request after retries',
   BAD_USER_INPUT: 'could not be read: AWS rejected the request as invalid',
   UPSTREAM_ERROR: 'could not be read: AWS failed or did not answer in time',
 };
 
 /** Every code this module gives an error: the keys of MESSAGE_BY_CODE, which its type keeps complete. */
-export const GATEWAY_ERROR_CODES: readonly GatewayErrorCode[] = Object.freeze(Object.keys(MESSAGE_BY_CODE) as GatewayErrorCode[]);
+export const SUBGRAPH_ERROR_CODES: readonly SubgraphErrorCode[] = Object.freeze(Object.keys(MESSAGE_BY_CODE) as SubgraphErrorCode[]);
 
 /**
- * The call never reached AWS: the gateway's own rate limiter refused it, because the caller already
+ * The call never reached AWS: the subgraph's own rate limiter refused it, because the caller already
  * has so many calls queued that this one would wait too long for its share of the limit.
  */
 const CLIENT_RATE_LIMIT_MESSAGE =
-  'could not be read: too many AWS calls are queued in the gateway for this caller, which is over its share of the AWS rate limit; try again shortly';
+  'could not be read: too many AWS calls are queued in the subgraph for this caller, which is over its share of the AWS rate limit; try again shortly';
 
 export interface AwsErrorDetails {
   service: AwsServiceName;
@@ -78,7 +78,7 @@ export function toGraphQLError(error: unknown, service: AwsServiceName, subject:
   const errorName = awsErrorName(error);
   const metadata = (error as SdkErrorShape | null)?.$metadata;
   const requestId = typeof metadata?.requestId === 'string' ? metadata.requestId : null;
-  const code: GatewayErrorCode = CODE_LOOKUP.get(errorName) ?? UPSTREAM_ERROR;
+  const code: SubgraphErrorCode = CODE_LOOKUP.get(errorName) ?? UPSTREAM_ERROR;
   const aws: AwsErrorDetails = { service, errorName, requestId };
   const message = errorName === 'ClientRateLimitExceeded' ? CLIENT_RATE_LIMIT_MESSAGE : MESSAGE_BY_CODE[code];
   return new GraphQLError(`${subject} ${message}.`, {
@@ -89,6 +89,6 @@ export function toGraphQLError(error: unknown, service: AwsServiceName, subject:
 /** Refusal of an argument before any AWS call; the message names the argument. */
 export function badUserInput(argumentName: string, problem: string): GraphQLError {
   return new GraphQLError(`Invalid argument "${argumentName}": ${problem}.`, {
-    extensions: { code: 'BAD_USER_INPUT' satisfies GatewayErrorCode, argumentName },
+    extensions: { code: 'BAD_USER_INPUT' satisfies SubgraphErrorCode, argumentName },
   });
 }

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Loaders } from '../core/context.js';
 import { fetchEach } from './batch.js';
-import { type AwsCallScope, explainAbort, installCallScope, withScope } from './call.js';
+import { type AwsCallScope, explainAbort, withScope } from './call.js';
 import type { AwsClients } from './clients.js';
 import { toGraphQLError } from './errors.js';
 import type { AwsReads } from './shared-reads.js';
@@ -69,6 +69,7 @@ export type LoaderOperations = {
 
 /** What a request's loaders are made with: the process's clients, and the request's reads and call scope. */
 export interface LoaderDeps<Service extends AwsService = AwsService> {
+  /** The process's clients, from createAwsClients, which made their calls carry `scope`. */
   clients: Pick<AwsClients, Service>;
   /** How many calls of one batch run at once. */
   concurrency: number;
@@ -88,7 +89,6 @@ export function createOperationLoader<Service extends AwsService, Key, Input ext
   { clients, concurrency, reads, scope }: LoaderDeps<Service>,
 ): DataLoader<Key, Value, string> {
   const client = clients[operation.service];
-  installCallScope(client);
   const call = (key: Key, callScope: AwsCallScope): Promise<Value> =>
     operation.send(client, withScope(operation.input(key), callScope)).then((output) => operation.value(output, key));
   const shareable = operation.shareable?.bind(operation);

@@ -55,7 +55,7 @@ export interface AuthConfig {
   audience?: string;
 }
 
-export interface GatewayConfig {
+export interface SubgraphConfig {
   port: number;
   host: string;
   production: boolean;
@@ -83,7 +83,7 @@ export interface LoadConfigOptions {
   requireAuth?: boolean;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): GatewayConfig {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): SubgraphConfig {
   const parsed = environmentSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
@@ -95,7 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   }
   if (options.requireAuth && !values.AUTH_JWT_SECRET && !values.AUTH_JWKS_URL) {
     throw new ConfigurationError(
-      'AUTH_JWT_SECRET or AUTH_JWKS_URL must be set: without one the gateway cannot verify bearer tokens, and it will not serve AWS data unauthenticated',
+      'AUTH_JWT_SECRET or AUTH_JWKS_URL must be set: without one the subgraph cannot verify bearer tokens, and it will not serve AWS data unauthenticated',
     );
   }
   const production = values.NODE_ENV === 'production';

@@ -33,7 +33,7 @@ export interface RequestLogEntry {
   refusal?: string;
 }
 
-export interface GatewayContext {
+export interface SubgraphContext {
   caller: Caller;
   loaders: Loaders;
   /** The schema's authorization policy (from its @requiresScopes/@authenticated), made once per process. */

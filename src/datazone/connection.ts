@@ -1,7 +1,7 @@
 import { type ConnectionSummary, GetConnectionCommand, type GetConnectionOutput } from '@aws-sdk/client-datazone';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Resolvers } from '../generated/resolvers-types.js';
-import type { GatewayContext } from '../core/context.js';
+import type { SubgraphContext } from '../core/context.js';
 import { SECRETS_SCOPE } from '../auth/policy.js';
 import { defineOperation } from '../aws/operation.js';
 import { resolveUnionMember } from '../graphql/unions.js';
@@ -41,7 +41,7 @@ export const getConnection = defineOperation({
  * secrets scope, and only when the operation wants a credential (explicitly, or by selecting a
  * credential field). An explicit `withSecret: false` is always honoured.
  */
-export function shouldFetchSecrets(context: GatewayContext, info: GraphQLResolveInfo, withSecret: boolean | null | undefined): boolean {
+export function shouldFetchSecrets(context: SubgraphContext, info: GraphQLResolveInfo, withSecret: boolean | null | undefined): boolean {
   if (withSecret === false || !context.caller.scopes.has(SECRETS_SCOPE)) return false;
   return withSecret === true || context.policy.selectsSecretFields(info);
 }
@@ -51,7 +51,7 @@ export function shouldFetchSecrets(context: GatewayContext, info: GraphQLResolve
  * refused id rejects this one item: `_entities` calls it synchronously for every representation.
  */
 export async function loadConnection(
-  context: GatewayContext,
+  context: SubgraphContext,
   info: GraphQLResolveInfo,
   ids: { domainIdentifier: string; identifier: string; withSecret?: boolean | null },
   argumentNames?: { domain: string; connection: string },
@@ -69,7 +69,7 @@ export async function loadConnection(
  * one batched GetConnection for a list item. A connection fetched by id thus resolves every field
  * without a promise, and graphql-js completes it without waiting on any.
  */
-function fromDetails<T>(parent: ConnectionParent, context: GatewayContext, pick: (details: GetConnectionOutput) => T): T | Promise<T> {
+function fromDetails<T>(parent: ConnectionParent, context: SubgraphContext, pick: (details: GetConnectionOutput) => T): T | Promise<T> {
   return isListedConnection(parent) ? context.loaders.connection.load(parent.detailKey).then(pick) : pick(parent);
 }
 
@@ -86,7 +86,7 @@ type Value<Member extends SummaryMember> = ConnectionSummary[Member] | GetConnec
 function fromSummary<Member extends SummaryMember>(
   parent: ConnectionParent,
   member: Member,
-  context: GatewayContext,
+  context: SubgraphContext,
   info: GraphQLResolveInfo,
 ): Value<Member> | Promise<Value<Member>> {
   if (!isListedConnection(parent)) return parent[member];
@@ -97,19 +97,19 @@ function fromSummary<Member extends SummaryMember>(
 }
 
 function summaryMembers<Member extends SummaryMember>(...members: Member[]) {
-  const resolvers: Record<string, (parent: ConnectionParent, args: unknown, context: GatewayContext, info: GraphQLResolveInfo) => unknown> = {};
+  const resolvers: Record<string, (parent: ConnectionParent, args: unknown, context: SubgraphContext, info: GraphQLResolveInfo) => unknown> = {};
   for (const member of members) resolvers[member] = (parent, _args, context, info) => fromSummary(parent, member, context, info);
   return resolvers as {
-    [Field in Member]: (parent: ConnectionParent, args: unknown, context: GatewayContext, info: GraphQLResolveInfo) => Value<Field> | Promise<Value<Field>>;
+    [Field in Member]: (parent: ConnectionParent, args: unknown, context: SubgraphContext, info: GraphQLResolveInfo) => Value<Field> | Promise<Value<Field>>;
   };
 }
 
 /** Fields only GetConnection returns: a list item loads them through the per-request DataLoader. */
 function detailMembers<Member extends keyof GetConnectionOutput>(...members: Member[]) {
-  const resolvers: Record<string, (parent: ConnectionParent, args: unknown, context: GatewayContext) => unknown> = {};
+  const resolvers: Record<string, (parent: ConnectionParent, args: unknown, context: SubgraphContext) => unknown> = {};
   for (const member of members) resolvers[member] = (parent, _args, context) => fromDetails(parent, context, (details) => details[member]);
   return resolvers as {
-    [Field in Member]: (parent: ConnectionParent, args: unknown, context: GatewayContext) => GetConnectionOutput[Field] | Promise<GetConnectionOutput[Field]>;
+    [Field in Member]: (parent: ConnectionParent, args: unknown, context: SubgraphContext) => GetConnectionOutput[Field] | Promise<GetConnectionOutput[Field]>;
   };
 }
 

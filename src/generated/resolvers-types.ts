@@ -4,7 +4,7 @@ import type { ActionConnectorParent, DescribeResponseMetadata } from '../quicksi
 import type { ActionConnectorError, ReadAuthConfig, ReadAuthorizationCodeGrantMetadata, ReadAuthorizationCodeGrantDetails, ReadClientCredentialsGrantMetadata, ReadClientCredentialsGrantDetails, ReadBasicAuthConnectionMetadata, ReadAPIKeyConnectionMetadata, ReadNoneConnectionMetadata, ReadIamConnectionMetadata } from '@aws-sdk/client-quicksight';
 import type { ConnectionParent } from '../datazone/model.js';
 import type { PhysicalEndpoint, Configuration, ConnectionCredentials, RedshiftPropertiesOutput, GetProjectOutput } from '@aws-sdk/client-datazone';
-import type { GatewayContext } from '../core/context.js';
+import type { SubgraphContext } from '../core/context.js';
 export type Maybe<T> = T | null | undefined;
 export type InputMaybe<T> = T | null | undefined;
 export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
@@ -18,7 +18,7 @@ export type Scalars = {
   Float: { input: number; output: number; }
   /**
    * An instant in time as an ISO-8601 string in UTC, for example `2024-03-01T12:30:00.000Z`.
-   * AWS returns timestamps as epoch seconds on the wire; this gateway always renders them this way.
+   * AWS returns timestamps as epoch seconds on the wire; this subgraph always renders them this way.
    */
   DateTime: { input: string; output: Date | string; }
   federation__Scope: { input: unknown; output: unknown; }
@@ -72,7 +72,7 @@ export type DataZoneAuthenticationType =
   | 'CUSTOM'
   /** OAuth 2.0 tokens. */
   | 'OAUTH2'
-  /** AWS returned a value this gateway does not know yet; the raw value is in the sibling `authenticationTypeRaw` field. */
+  /** AWS returned a value this subgraph does not know yet; the raw value is in the sibling `authenticationTypeRaw` field. */
   | 'UNRECOGNIZED';
 
 /** Settings for the OAuth 2.0 authorization-code grant. */
@@ -105,7 +105,7 @@ export type DataZoneComputeEnvironments =
   | 'PYTHON'
   /** Apache Spark. */
   | 'SPARK'
-  /** AWS returned a value this gateway does not know yet; the raw value is in the sibling `compatibleComputeEnvironmentsRaw` field. */
+  /** AWS returned a value this subgraph does not know yet; the raw value is in the sibling `compatibleComputeEnvironmentsRaw` field. */
   | 'UNRECOGNIZED';
 
 /** A named block of extra configuration attached to a connection. */
@@ -222,7 +222,7 @@ export type DataZoneConnectionFilter = {
 
 /**
  * Kind-specific settings of a connection; exactly one member is returned, and its type tells you what
- * the connection connects to. `DataZoneUnknownMember` means AWS sent a kind this gateway does not know yet.
+ * the connection connects to. `DataZoneUnknownMember` means AWS sent a kind this subgraph does not know yet.
  */
 export type DataZoneConnectionProperties = DataZoneAmazonQProperties | DataZoneAthenaProperties | DataZoneGlueProperties | DataZoneHyperPodProperties | DataZoneIamProperties | DataZoneLakehouseProperties | DataZoneMlflowProperties | DataZoneRedshiftProperties | DataZoneS3Properties | DataZoneSparkEmrProperties | DataZoneSparkGlueProperties | DataZoneUnknownMember | DataZoneWorkflowsMwaaProperties | DataZoneWorkflowsServerlessProperties;
 
@@ -232,7 +232,7 @@ export type DataZoneConnectionScope =
   | 'DOMAIN'
   /** Usable only within the project that owns it. */
   | 'PROJECT'
-  /** AWS returned a value this gateway does not know yet; the raw value is in the sibling `scopeRaw` field. */
+  /** AWS returned a value this subgraph does not know yet; the raw value is in the sibling `scopeRaw` field. */
   | 'UNRECOGNIZED';
 
 /** Lifecycle status of a connection or its underlying resource. SDK enum `ConnectionStatus`. */
@@ -249,7 +249,7 @@ export type DataZoneConnectionStatus =
   | 'DELETING'
   /** Ready to use. */
   | 'READY'
-  /** AWS returned a value this gateway does not know yet; the raw value is in the sibling `statusRaw` field. */
+  /** AWS returned a value this subgraph does not know yet; the raw value is in the sibling `statusRaw` field. */
   | 'UNRECOGNIZED'
   /** The last update failed. */
   | 'UPDATE_FAILED'
@@ -298,7 +298,7 @@ export type DataZoneConnectionType =
   | 'SQLSERVER'
   /** Teradata database. */
   | 'TERADATA'
-  /** AWS returned a value this gateway does not know yet; the raw value is in the sibling `typeRaw` / `connectionTypeRaw` field. */
+  /** AWS returned a value this subgraph does not know yet; the raw value is in the sibling `typeRaw` / `connectionTypeRaw` field. */
   | 'UNRECOGNIZED'
   /** Vertica database. */
   | 'VERTICA'
@@ -386,7 +386,7 @@ export type DataZoneGlueProperties = {
 export type DataZoneGovernanceType =
   /** AWS-managed: DataZone / SageMaker Unified Studio manages permissions on the compute. */
   | 'AWS_MANAGED'
-  /** AWS returned a value this gateway does not know yet; the raw value is in the sibling `governanceTypeRaw` field. */
+  /** AWS returned a value this subgraph does not know yet; the raw value is in the sibling `governanceTypeRaw` field. */
   | 'UNRECOGNIZED'
   /** User-managed: you manage permissions on the compute yourself. */
   | 'USER_MANAGED';
@@ -397,7 +397,7 @@ export type DataZoneHyperPodOrchestrator =
   | 'EKS'
   /** Slurm workload manager. */
   | 'SLURM'
-  /** AWS returned a value this gateway does not know yet; the raw value is in the sibling `orchestratorRaw` field. */
+  /** AWS returned a value this subgraph does not know yet; the raw value is in the sibling `orchestratorRaw` field. */
   | 'UNRECOGNIZED';
 
 /** Settings of a connection to an Amazon SageMaker HyperPod cluster, used for large-scale model training. */
@@ -472,7 +472,7 @@ export type DataZoneOAuth2GrantType =
   | 'CLIENT_CREDENTIALS'
   /** JWT-bearer grant: a signed JSON Web Token is exchanged for an access token. */
   | 'JWT_BEARER'
-  /** AWS returned a value this gateway does not know yet; the raw value is in the sibling `oAuth2GrantTypeRaw` field. */
+  /** AWS returned a value this subgraph does not know yet; the raw value is in the sibling `oAuth2GrantTypeRaw` field. */
   | 'UNRECOGNIZED';
 
 /** OAuth 2.0 settings of a Glue connection: grant type, client application, token endpoint and credentials. */
@@ -597,7 +597,7 @@ export type DataZoneProjectStatus =
   | 'DELETING'
   /** The project is being moved to another domain unit. */
   | 'MOVING'
-  /** AWS returned a value this gateway does not know yet; the raw value is in the sibling `projectStatusRaw` field. */
+  /** AWS returned a value this subgraph does not know yet; the raw value is in the sibling `projectStatusRaw` field. */
   | 'UNRECOGNIZED'
   /** Updating the project failed. */
   | 'UPDATE_FAILED'
@@ -620,7 +620,7 @@ export type DataZoneProtocol =
   | 'ODBC'
   /** PRISM, as AWS labels it (no further meaning is documented in the API reference). */
   | 'PRISM'
-  /** AWS returned a value this gateway does not know yet; the raw value is in the sibling `protocolRaw` field. */
+  /** AWS returned a value this subgraph does not know yet; the raw value is in the sibling `protocolRaw` field. */
   | 'UNRECOGNIZED';
 
 /** How a Redshift connection authenticates: a Secrets Manager secret, or a user name and password. */
@@ -789,7 +789,7 @@ export type DataZoneStringMapEntry = {
   value?: Maybe<Scalars['String']['output']>;
 };
 
-/** A union member this gateway's AWS SDK does not know yet; `memberName` is the wire name AWS used for it. */
+/** A union member this subgraph's AWS SDK does not know yet; `memberName` is the wire name AWS used for it. */
 export type DataZoneUnknownMember = {
   __typename?: 'DataZoneUnknownMember';
   /** The member name exactly as it appeared in the AWS response, for example `newServiceProperties`. */
@@ -999,7 +999,7 @@ export type QuickSightActionConnectorError = {
 export type QuickSightActionConnectorErrorType =
   /** An internal failure on the AWS side. */
   | 'INTERNAL_FAILURE'
-  /** AWS returned a value this gateway does not know yet; the raw value is in the sibling `typeRaw` field. */
+  /** AWS returned a value this subgraph does not know yet; the raw value is in the sibling `typeRaw` field. */
   | 'UNRECOGNIZED';
 
 /**
@@ -1075,7 +1075,7 @@ export type QuickSightActionConnectorType =
   | 'SLACK'
   /** Smartsheet work management. */
   | 'SMARTSHEET'
-  /** AWS returned a value this gateway does not know yet; the raw value is in the sibling `typeRaw` field. */
+  /** AWS returned a value this subgraph does not know yet; the raw value is in the sibling `typeRaw` field. */
   | 'UNRECOGNIZED'
   /** Zendesk Suite customer service. */
   | 'ZENDESK_SUITE';
@@ -1100,13 +1100,13 @@ export type QuickSightAuthConfig = {
 /**
  * Method-specific authentication settings of an action connector. The concrete type tells you the
  * method: OAuth 2.0 authorization code, OAuth 2.0 client credentials, basic auth, API key, no
- * authentication, or IAM role; `QuickSightUnknownMember` means a method newer than this gateway.
+ * authentication, or IAM role; `QuickSightUnknownMember` means a method newer than this subgraph.
  */
 export type QuickSightAuthenticationMetadata = QuickSightApiKeyConnectionMetadata | QuickSightAuthorizationCodeGrantMetadata | QuickSightBasicAuthConnectionMetadata | QuickSightClientCredentialsGrantMetadata | QuickSightIamConnectionMetadata | QuickSightNoneConnectionMetadata | QuickSightUnknownMember;
 
 /**
  * The client registration behind an authorization code grant. Today the only kind is
- * `QuickSightAuthorizationCodeGrantDetails`; `QuickSightUnknownMember` means a kind newer than this gateway.
+ * `QuickSightAuthorizationCodeGrantDetails`; `QuickSightUnknownMember` means a kind newer than this subgraph.
  */
 export type QuickSightAuthorizationCodeGrantCredentialsDetails = QuickSightAuthorizationCodeGrantDetails | QuickSightUnknownMember;
 
@@ -1114,7 +1114,7 @@ export type QuickSightAuthorizationCodeGrantCredentialsDetails = QuickSightAutho
 export type QuickSightAuthorizationCodeGrantCredentialsSource =
   /** The client ID and secret were entered directly on the connector. */
   | 'PLAIN_CREDENTIALS'
-  /** AWS returned a value this gateway does not know yet; the raw value is in the sibling `authorizationCodeGrantCredentialsSourceRaw` field. */
+  /** AWS returned a value this subgraph does not know yet; the raw value is in the sibling `authorizationCodeGrantCredentialsSourceRaw` field. */
   | 'UNRECOGNIZED';
 
 /** Non-secret OAuth 2.0 client settings for the authorization code grant (the client secret is never returned). */
@@ -1160,7 +1160,7 @@ export type QuickSightBasicAuthConnectionMetadata = {
 
 /**
  * The client registration behind a client credentials grant. Today the only kind is
- * `QuickSightClientCredentialsGrantDetails`; `QuickSightUnknownMember` means a kind newer than this gateway.
+ * `QuickSightClientCredentialsGrantDetails`; `QuickSightUnknownMember` means a kind newer than this subgraph.
  */
 export type QuickSightClientCredentialsDetails = QuickSightClientCredentialsGrantDetails | QuickSightUnknownMember;
 
@@ -1193,7 +1193,7 @@ export type QuickSightClientCredentialsGrantMetadata = {
 export type QuickSightClientCredentialsSource =
   /** The client ID and secret were entered directly on the connector. */
   | 'PLAIN_CREDENTIALS'
-  /** AWS returned a value this gateway does not know yet; the raw value is in the sibling `clientCredentialsSourceRaw` field. */
+  /** AWS returned a value this subgraph does not know yet; the raw value is in the sibling `clientCredentialsSourceRaw` field. */
   | 'UNRECOGNIZED';
 
 /** The authentication method of an action connector. */
@@ -1210,7 +1210,7 @@ export type QuickSightConnectionAuthType =
   | 'OAUTH2_AUTHORIZATION_CODE'
   /** OAuth 2.0 client credentials grant (acts as the application itself). */
   | 'OAUTH2_CLIENT_CREDENTIALS'
-  /** AWS returned a value this gateway does not know yet; the raw value is in the sibling `authenticationTypeRaw` field. */
+  /** AWS returned a value this subgraph does not know yet; the raw value is in the sibling `authenticationTypeRaw` field. */
   | 'UNRECOGNIZED';
 
 /**
@@ -1276,7 +1276,7 @@ export type QuickSightResourceStatus =
   | 'CREATION_SUCCESSFUL'
   /** The resource has been deleted. */
   | 'DELETED'
-  /** AWS returned a value this gateway does not know yet; the raw value is in the sibling `statusRaw` field. */
+  /** AWS returned a value this subgraph does not know yet; the raw value is in the sibling `statusRaw` field. */
   | 'UNRECOGNIZED'
   /** The last update failed; see `error` for details. */
   | 'UPDATE_FAILED'
@@ -1285,7 +1285,7 @@ export type QuickSightResourceStatus =
   /** The last update finished successfully. */
   | 'UPDATE_SUCCESSFUL';
 
-/** A union member this gateway's AWS SDK does not know yet; memberName is the wire name. */
+/** A union member this subgraph's AWS SDK does not know yet; memberName is the wire name. */
 export type QuickSightUnknownMember = {
   __typename?: 'QuickSightUnknownMember';
   /** The member name exactly as it appeared on the wire, e.g. a new authentication kind. */
@@ -1611,7 +1611,7 @@ export type ResolversParentTypes = ResolversObject<{
 
 export type AuthenticatedDirectiveArgs = { };
 
-export type AuthenticatedDirectiveResolver<Result, Parent, ContextType = GatewayContext, Args = AuthenticatedDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+export type AuthenticatedDirectiveResolver<Result, Parent, ContextType = SubgraphContext, Args = AuthenticatedDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type CacheControlDirectiveArgs = {
   inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
@@ -1619,7 +1619,7 @@ export type CacheControlDirectiveArgs = {
   scope?: Maybe<CacheControlScope>;
 };
 
-export type CacheControlDirectiveResolver<Result, Parent, ContextType = GatewayContext, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = SubgraphContext, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type LinkDirectiveArgs = {
   as?: Maybe<Scalars['String']['input']>;
@@ -1628,61 +1628,61 @@ export type LinkDirectiveArgs = {
   url: Scalars['String']['input'];
 };
 
-export type LinkDirectiveResolver<Result, Parent, ContextType = GatewayContext, Args = LinkDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+export type LinkDirectiveResolver<Result, Parent, ContextType = SubgraphContext, Args = LinkDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type RequiresScopesDirectiveArgs = {
   scopes: Array<Array<Scalars['federation__Scope']['input']>>;
 };
 
-export type RequiresScopesDirectiveResolver<Result, Parent, ContextType = GatewayContext, Args = RequiresScopesDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+export type RequiresScopesDirectiveResolver<Result, Parent, ContextType = SubgraphContext, Args = RequiresScopesDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type ShareableDirectiveArgs = { };
 
-export type ShareableDirectiveResolver<Result, Parent, ContextType = GatewayContext, Args = ShareableDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+export type ShareableDirectiveResolver<Result, Parent, ContextType = SubgraphContext, Args = ShareableDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type TagDirectiveArgs = {
   name: Scalars['String']['input'];
 };
 
-export type TagDirectiveResolver<Result, Parent, ContextType = GatewayContext, Args = TagDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+export type TagDirectiveResolver<Result, Parent, ContextType = SubgraphContext, Args = TagDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
-export type DataZoneAmazonQPropertiesResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneAmazonQProperties'] = ResolversParentTypes['DataZoneAmazonQProperties']> = ResolversObject<{
+export type DataZoneAmazonQPropertiesResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneAmazonQProperties'] = ResolversParentTypes['DataZoneAmazonQProperties']> = ResolversObject<{
   authMode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   isEnabled?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   profileArn?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
-export type DataZoneAthenaPropertiesResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneAthenaProperties'] = ResolversParentTypes['DataZoneAthenaProperties']> = ResolversObject<{
+export type DataZoneAthenaPropertiesResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneAthenaProperties'] = ResolversParentTypes['DataZoneAthenaProperties']> = ResolversObject<{
   workgroupName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
-export type DataZoneAuthenticationConfigurationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneAuthenticationConfiguration'] = ResolversParentTypes['DataZoneAuthenticationConfiguration']> = ResolversObject<{
+export type DataZoneAuthenticationConfigurationResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneAuthenticationConfiguration'] = ResolversParentTypes['DataZoneAuthenticationConfiguration']> = ResolversObject<{
   authenticationType?: Resolver<Maybe<ResolversTypes['DataZoneAuthenticationType']>, ParentType, ContextType>;
   authenticationTypeRaw?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   oAuth2Properties?: Resolver<Maybe<ResolversTypes['DataZoneOAuth2Properties']>, ParentType, ContextType>;
   secretArn?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
-export type DataZoneAuthorizationCodePropertiesResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneAuthorizationCodeProperties'] = ResolversParentTypes['DataZoneAuthorizationCodeProperties']> = ResolversObject<{
+export type DataZoneAuthorizationCodePropertiesResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneAuthorizationCodeProperties'] = ResolversParentTypes['DataZoneAuthorizationCodeProperties']> = ResolversObject<{
   authorizationCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   redirectUri?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
-export type DataZoneAwsLocationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneAwsLocation'] = ResolversParentTypes['DataZoneAwsLocation']> = ResolversObject<{
+export type DataZoneAwsLocationResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneAwsLocation'] = ResolversParentTypes['DataZoneAwsLocation']> = ResolversObject<{
   accessRole?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   awsAccountId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   awsRegion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   iamConnectionId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
-export type DataZoneConfigurationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneConfiguration'] = ResolversParentTypes['DataZoneConfiguration']> = ResolversObject<{
+export type DataZoneConfigurationResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneConfiguration'] = ResolversParentTypes['DataZoneConfiguration']> = ResolversObject<{
   classification?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   properties?: Resolver<Maybe<Array<ResolversTypes['DataZoneStringMapEntry']>>, ParentType, ContextType>;
 }>;
 
-export type DataZoneConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneConnection'] = ResolversParentTypes['DataZoneConnection'], FederationReferenceType extends FederationReferenceTypes['DataZoneConnection'] = FederationReferenceTypes['DataZoneConnection']> = ResolversObject<{
+export type DataZoneConnectionResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneConnection'] = ResolversParentTypes['DataZoneConnection'], FederationReferenceType extends FederationReferenceTypes['DataZoneConnection'] = FederationReferenceTypes['DataZoneConnection']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['DataZoneConnection']> | FederationReferenceType, FederationReferenceType, ContextType>;
   configurations?: Resolver<Maybe<Array<ResolversTypes['DataZoneConfiguration']>>, ParentType, ContextType>;
   connectionCredentials?: Resolver<Maybe<ResolversTypes['DataZoneConnectionCredentials']>, ParentType, ContextType>;
@@ -1703,28 +1703,28 @@ export type DataZoneConnectionResolvers<ContextType = GatewayContext, ParentType
   typeRaw?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
-export type DataZoneConnectionConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneConnectionConnection'] = ResolversParentTypes['DataZoneConnectionConnection']> = ResolversObject<{
+export type DataZoneConnectionConnectionResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneConnectionConnection'] = ResolversParentTypes['DataZoneConnectionConnection']> = ResolversObject<{
   edges?: Resolver<Array<ResolversTypes['DataZoneConnectionEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['DataZonePageInfo'], ParentType, ContextType>;
 }>;
 
-export type DataZoneConnectionCredentialsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneConnectionCredentials'] = ResolversParentTypes['DataZoneConnectionCredentials']> = ResolversObject<{
+export type DataZoneConnectionCredentialsResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneConnectionCredentials'] = ResolversParentTypes['DataZoneConnectionCredentials']> = ResolversObject<{
   accessKeyId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   expiration?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   secretAccessKey?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   sessionToken?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
-export type DataZoneConnectionEdgeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneConnectionEdge'] = ResolversParentTypes['DataZoneConnectionEdge']> = ResolversObject<{
+export type DataZoneConnectionEdgeResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneConnectionEdge'] = ResolversParentTypes['DataZoneConnectionEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['DataZoneConnection'], ParentType, ContextType>;
 }>;
 
-export type DataZoneConnectionPropertiesResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneConnectionProperties'] = ResolversParentTypes['DataZoneConnectionProperties']> = ResolversObject<{
+export type DataZoneConnectionPropertiesResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneConnectionProperties'] = ResolversParentTypes['DataZoneConnectionProperties']> = ResolversObject<{
   __resolveType: TypeResolveFn<'DataZoneAmazonQProperties' | 'DataZoneAthenaProperties' | 'DataZoneGlueProperties' | 'DataZoneHyperPodProperties' | 'DataZoneIamProperties' | 'DataZoneLakehouseProperties' | 'DataZoneMlflowProperties' | 'DataZoneRedshiftProperties' | 'DataZoneS3Properties' | 'DataZoneSparkEmrProperties' | 'DataZoneSparkGlueProperties' | 'DataZoneUnknownMember' | 'DataZoneWorkflowsMwaaProperties' | 'DataZoneWorkflowsServerlessProperties', ParentType, ContextType>;
 }>;
 
-export type DataZoneGlueConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneGlueConnection'] = ResolversParentTypes['DataZoneGlueConnection']> = ResolversObject<{
+export type DataZoneGlueConnectionResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneGlueConnection'] = ResolversParentTypes['DataZoneGlueConnection']> = ResolversObject<{
   athenaProperties?: Resolver<Maybe<Array<ResolversTypes['DataZoneStringMapEntry']>>, ParentType, ContextType>;
   authenticationConfiguration?: Resolver<Maybe<ResolversTypes['DataZoneAuthenticationConfiguration']>, ParentType, ContextType>;
   compatibleComputeEnvironments?: Resolver<Maybe<Array<ResolversTypes['DataZoneComputeEnvironments']>>, ParentType, ContextType>;
@@ -1748,21 +1748,21 @@ export type DataZoneGlueConnectionResolvers<ContextType = GatewayContext, Parent
   statusReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
-export type DataZoneGlueOAuth2CredentialsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneGlueOAuth2Credentials'] = ResolversParentTypes['DataZoneGlueOAuth2Credentials']> = ResolversObject<{
+export type DataZoneGlueOAuth2CredentialsResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneGlueOAuth2Credentials'] = ResolversParentTypes['DataZoneGlueOAuth2Credentials']> = ResolversObject<{
   accessToken?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   jwtToken?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   refreshToken?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   userManagedClientApplicationClientSecret?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
-export type DataZoneGluePropertiesResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneGlueProperties'] = ResolversParentTypes['DataZoneGlueProperties']> = ResolversObject<{
+export type DataZoneGluePropertiesResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneGlueProperties'] = ResolversParentTypes['DataZoneGlueProperties']> = ResolversObject<{
   errorMessage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   status?: Resolver<Maybe<ResolversTypes['DataZoneConnectionStatus']>, ParentType, ContextType>;
   statusRaw?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
-export type DataZoneHyperPodPropertiesResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneHyperPodProperties'] = ResolversParentTypes['DataZoneHyperPodProperties']> = ResolversObject<{
+export type DataZoneHyperPodPropertiesResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneHyperPodProperties'] = ResolversParentTypes['DataZoneHyperPodProperties']> = ResolversObject<{
   clusterArn?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   clusterName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   orchestrator?: Resolver<Maybe<ResolversTypes['DataZoneHyperPodOrchestrator']>, ParentType, ContextType>;
@@ -1770,37 +1770,37 @@ export type DataZoneHyperPodPropertiesResolvers<ContextType = GatewayContext, Pa
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
-export type DataZoneIamPropertiesResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneIamProperties'] = ResolversParentTypes['DataZoneIamProperties']> = ResolversObject<{
+export type DataZoneIamPropertiesResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneIamProperties'] = ResolversParentTypes['DataZoneIamProperties']> = ResolversObject<{
   environmentId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   glueLineageSyncEnabled?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
-export type DataZoneLakehousePropertiesResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneLakehouseProperties'] = ResolversParentTypes['DataZoneLakehouseProperties']> = ResolversObject<{
+export type DataZoneLakehousePropertiesResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneLakehouseProperties'] = ResolversParentTypes['DataZoneLakehouseProperties']> = ResolversObject<{
   glueLineageSyncEnabled?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
-export type DataZoneLineageSyncScheduleResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneLineageSyncSchedule'] = ResolversParentTypes['DataZoneLineageSyncSchedule']> = ResolversObject<{
+export type DataZoneLineageSyncScheduleResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneLineageSyncSchedule'] = ResolversParentTypes['DataZoneLineageSyncSchedule']> = ResolversObject<{
   schedule?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
-export type DataZoneManagedEndpointCredentialsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneManagedEndpointCredentials'] = ResolversParentTypes['DataZoneManagedEndpointCredentials']> = ResolversObject<{
+export type DataZoneManagedEndpointCredentialsResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneManagedEndpointCredentials'] = ResolversParentTypes['DataZoneManagedEndpointCredentials']> = ResolversObject<{
   id?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   token?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
-export type DataZoneMlflowPropertiesResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneMlflowProperties'] = ResolversParentTypes['DataZoneMlflowProperties']> = ResolversObject<{
+export type DataZoneMlflowPropertiesResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneMlflowProperties'] = ResolversParentTypes['DataZoneMlflowProperties']> = ResolversObject<{
   trackingServerArn?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
-export type DataZoneOAuth2ClientApplicationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneOAuth2ClientApplication'] = ResolversParentTypes['DataZoneOAuth2ClientApplication']> = ResolversObject<{
+export type DataZoneOAuth2ClientApplicationResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneOAuth2ClientApplication'] = ResolversParentTypes['DataZoneOAuth2ClientApplication']> = ResolversObject<{
   aWSManagedClientApplicationReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   userManagedClientApplicationClientId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
-export type DataZoneOAuth2PropertiesResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneOAuth2Properties'] = ResolversParentTypes['DataZoneOAuth2Properties']> = ResolversObject<{
+export type DataZoneOAuth2PropertiesResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneOAuth2Properties'] = ResolversParentTypes['DataZoneOAuth2Properties']> = ResolversObject<{
   authorizationCodeProperties?: Resolver<Maybe<ResolversTypes['DataZoneAuthorizationCodeProperties']>, ParentType, ContextType>;
   oAuth2ClientApplication?: Resolver<Maybe<ResolversTypes['DataZoneOAuth2ClientApplication']>, ParentType, ContextType>;
   oAuth2Credentials?: Resolver<Maybe<ResolversTypes['DataZoneGlueOAuth2Credentials']>, ParentType, ContextType>;
@@ -1810,21 +1810,21 @@ export type DataZoneOAuth2PropertiesResolvers<ContextType = GatewayContext, Pare
   tokenUrlParametersMap?: Resolver<Maybe<Array<ResolversTypes['DataZoneStringMapEntry']>>, ParentType, ContextType>;
 }>;
 
-export type DataZonePageInfoResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZonePageInfo'] = ResolversParentTypes['DataZonePageInfo']> = ResolversObject<{
+export type DataZonePageInfoResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZonePageInfo'] = ResolversParentTypes['DataZonePageInfo']> = ResolversObject<{
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
-export type DataZonePhysicalConnectionRequirementsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZonePhysicalConnectionRequirements'] = ResolversParentTypes['DataZonePhysicalConnectionRequirements']> = ResolversObject<{
+export type DataZonePhysicalConnectionRequirementsResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZonePhysicalConnectionRequirements'] = ResolversParentTypes['DataZonePhysicalConnectionRequirements']> = ResolversObject<{
   availabilityZone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   securityGroupIdList?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
   subnetId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   subnetIdList?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
 }>;
 
-export type DataZonePhysicalEndpointResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZonePhysicalEndpoint'] = ResolversParentTypes['DataZonePhysicalEndpoint']> = ResolversObject<{
+export type DataZonePhysicalEndpointResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZonePhysicalEndpoint'] = ResolversParentTypes['DataZonePhysicalEndpoint']> = ResolversObject<{
   awsLocation?: Resolver<Maybe<ResolversTypes['DataZoneAwsLocation']>, ParentType, ContextType>;
   enableTrustedIdentityPropagation?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   glueConnection?: Resolver<Maybe<ResolversTypes['DataZoneGlueConnection']>, ParentType, ContextType>;
@@ -1837,7 +1837,7 @@ export type DataZonePhysicalEndpointResolvers<ContextType = GatewayContext, Pare
   stage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
-export type DataZoneProjectResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneProject'] = ResolversParentTypes['DataZoneProject']> = ResolversObject<{
+export type DataZoneProjectResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneProject'] = ResolversParentTypes['DataZoneProject']> = ResolversObject<{
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   createdBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1851,22 +1851,22 @@ export type DataZoneProjectResolvers<ContextType = GatewayContext, ParentType ex
   projectStatusRaw?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
-export type DataZoneRedshiftCredentialsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneRedshiftCredentials'] = ResolversParentTypes['DataZoneRedshiftCredentials']> = ResolversObject<{
+export type DataZoneRedshiftCredentialsResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneRedshiftCredentials'] = ResolversParentTypes['DataZoneRedshiftCredentials']> = ResolversObject<{
   __resolveType: TypeResolveFn<'DataZoneRedshiftCredentialsSecretArn' | 'DataZoneUnknownMember' | 'DataZoneUsernamePassword', ParentType, ContextType>;
 }>;
 
-export type DataZoneRedshiftCredentialsSecretArnResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneRedshiftCredentialsSecretArn'] = ResolversParentTypes['DataZoneRedshiftCredentialsSecretArn']> = ResolversObject<{
+export type DataZoneRedshiftCredentialsSecretArnResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneRedshiftCredentialsSecretArn'] = ResolversParentTypes['DataZoneRedshiftCredentialsSecretArn']> = ResolversObject<{
   secretArn?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
-export type DataZoneRedshiftLineageSyncConfigurationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneRedshiftLineageSyncConfiguration'] = ResolversParentTypes['DataZoneRedshiftLineageSyncConfiguration']> = ResolversObject<{
+export type DataZoneRedshiftLineageSyncConfigurationResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneRedshiftLineageSyncConfiguration'] = ResolversParentTypes['DataZoneRedshiftLineageSyncConfiguration']> = ResolversObject<{
   enabled?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   lineageJobId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   schedule?: Resolver<Maybe<ResolversTypes['DataZoneLineageSyncSchedule']>, ParentType, ContextType>;
 }>;
 
-export type DataZoneRedshiftPropertiesResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneRedshiftProperties'] = ResolversParentTypes['DataZoneRedshiftProperties']> = ResolversObject<{
+export type DataZoneRedshiftPropertiesResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneRedshiftProperties'] = ResolversParentTypes['DataZoneRedshiftProperties']> = ResolversObject<{
   credentials?: Resolver<Maybe<ResolversTypes['DataZoneRedshiftCredentials']>, ParentType, ContextType>;
   databaseName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   isProvisionedSecret?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
@@ -1880,21 +1880,21 @@ export type DataZoneRedshiftPropertiesResolvers<ContextType = GatewayContext, Pa
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
-export type DataZoneRedshiftStoragePropertiesResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneRedshiftStorageProperties'] = ResolversParentTypes['DataZoneRedshiftStorageProperties']> = ResolversObject<{
+export type DataZoneRedshiftStoragePropertiesResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneRedshiftStorageProperties'] = ResolversParentTypes['DataZoneRedshiftStorageProperties']> = ResolversObject<{
   __resolveType: TypeResolveFn<'DataZoneRedshiftStoragePropertiesClusterName' | 'DataZoneRedshiftStoragePropertiesWorkgroupName' | 'DataZoneUnknownMember', ParentType, ContextType>;
 }>;
 
-export type DataZoneRedshiftStoragePropertiesClusterNameResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneRedshiftStoragePropertiesClusterName'] = ResolversParentTypes['DataZoneRedshiftStoragePropertiesClusterName']> = ResolversObject<{
+export type DataZoneRedshiftStoragePropertiesClusterNameResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneRedshiftStoragePropertiesClusterName'] = ResolversParentTypes['DataZoneRedshiftStoragePropertiesClusterName']> = ResolversObject<{
   clusterName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
-export type DataZoneRedshiftStoragePropertiesWorkgroupNameResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneRedshiftStoragePropertiesWorkgroupName'] = ResolversParentTypes['DataZoneRedshiftStoragePropertiesWorkgroupName']> = ResolversObject<{
+export type DataZoneRedshiftStoragePropertiesWorkgroupNameResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneRedshiftStoragePropertiesWorkgroupName'] = ResolversParentTypes['DataZoneRedshiftStoragePropertiesWorkgroupName']> = ResolversObject<{
   workgroupName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
-export type DataZoneS3PropertiesResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneS3Properties'] = ResolversParentTypes['DataZoneS3Properties']> = ResolversObject<{
+export type DataZoneS3PropertiesResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneS3Properties'] = ResolversParentTypes['DataZoneS3Properties']> = ResolversObject<{
   errorMessage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   registerS3AccessGrantLocation?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   s3AccessGrantLocationId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1904,7 +1904,7 @@ export type DataZoneS3PropertiesResolvers<ContextType = GatewayContext, ParentTy
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
-export type DataZoneSparkEmrPropertiesResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneSparkEmrProperties'] = ResolversParentTypes['DataZoneSparkEmrProperties']> = ResolversObject<{
+export type DataZoneSparkEmrPropertiesResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneSparkEmrProperties'] = ResolversParentTypes['DataZoneSparkEmrProperties']> = ResolversObject<{
   certificateData?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   computeArn?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   credentials?: Resolver<Maybe<ResolversTypes['DataZoneUsernamePassword']>, ParentType, ContextType>;
@@ -1923,11 +1923,11 @@ export type DataZoneSparkEmrPropertiesResolvers<ContextType = GatewayContext, Pa
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
-export type DataZoneSparkGlueArgsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneSparkGlueArgs'] = ResolversParentTypes['DataZoneSparkGlueArgs']> = ResolversObject<{
+export type DataZoneSparkGlueArgsResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneSparkGlueArgs'] = ResolversParentTypes['DataZoneSparkGlueArgs']> = ResolversObject<{
   connection?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
-export type DataZoneSparkGluePropertiesResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneSparkGlueProperties'] = ResolversParentTypes['DataZoneSparkGlueProperties']> = ResolversObject<{
+export type DataZoneSparkGluePropertiesResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneSparkGlueProperties'] = ResolversParentTypes['DataZoneSparkGlueProperties']> = ResolversObject<{
   additionalArgs?: Resolver<Maybe<ResolversTypes['DataZoneSparkGlueArgs']>, ParentType, ContextType>;
   glueConnectionName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   glueConnectionNames?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
@@ -1940,28 +1940,28 @@ export type DataZoneSparkGluePropertiesResolvers<ContextType = GatewayContext, P
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
-export type DataZoneStringMapEntryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneStringMapEntry'] = ResolversParentTypes['DataZoneStringMapEntry']> = ResolversObject<{
+export type DataZoneStringMapEntryResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneStringMapEntry'] = ResolversParentTypes['DataZoneStringMapEntry']> = ResolversObject<{
   key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   value?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
-export type DataZoneUnknownMemberResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneUnknownMember'] = ResolversParentTypes['DataZoneUnknownMember']> = ResolversObject<{
+export type DataZoneUnknownMemberResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneUnknownMember'] = ResolversParentTypes['DataZoneUnknownMember']> = ResolversObject<{
   memberName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
-export type DataZoneUsernamePasswordResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneUsernamePassword'] = ResolversParentTypes['DataZoneUsernamePassword']> = ResolversObject<{
+export type DataZoneUsernamePasswordResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneUsernamePassword'] = ResolversParentTypes['DataZoneUsernamePassword']> = ResolversObject<{
   password?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   username?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
-export type DataZoneWorkflowsMwaaPropertiesResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneWorkflowsMwaaProperties'] = ResolversParentTypes['DataZoneWorkflowsMwaaProperties']> = ResolversObject<{
+export type DataZoneWorkflowsMwaaPropertiesResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneWorkflowsMwaaProperties'] = ResolversParentTypes['DataZoneWorkflowsMwaaProperties']> = ResolversObject<{
   mwaaEnvironmentName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
-export type DataZoneWorkflowsServerlessPropertiesResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DataZoneWorkflowsServerlessProperties'] = ResolversParentTypes['DataZoneWorkflowsServerlessProperties']> = ResolversObject<{
+export type DataZoneWorkflowsServerlessPropertiesResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['DataZoneWorkflowsServerlessProperties'] = ResolversParentTypes['DataZoneWorkflowsServerlessProperties']> = ResolversObject<{
   _empty?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
@@ -1970,20 +1970,20 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
-export type QueryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+export type QueryResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   dataZoneConnection?: Resolver<Maybe<ResolversTypes['DataZoneConnection']>, ParentType, ContextType, RequireFields<QueryDataZoneConnectionArgs, 'domainIdentifier' | 'identifier'>>;
   dataZoneConnections?: Resolver<Maybe<ResolversTypes['DataZoneConnectionConnection']>, ParentType, ContextType, RequireFields<QueryDataZoneConnectionsArgs, 'domainIdentifier'>>;
   quickSightActionConnector?: Resolver<Maybe<ResolversTypes['QuickSightActionConnector']>, ParentType, ContextType, RequireFields<QueryQuickSightActionConnectorArgs, 'actionConnectorId' | 'awsAccountId'>>;
   quickSightActionConnectors?: Resolver<Maybe<ResolversTypes['QuickSightActionConnectorConnection']>, ParentType, ContextType, RequireFields<QueryQuickSightActionConnectorsArgs, 'awsAccountId'>>;
 }>;
 
-export type QuickSightApiKeyConnectionMetadataResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['QuickSightAPIKeyConnectionMetadata'] = ResolversParentTypes['QuickSightAPIKeyConnectionMetadata']> = ResolversObject<{
+export type QuickSightApiKeyConnectionMetadataResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['QuickSightAPIKeyConnectionMetadata'] = ResolversParentTypes['QuickSightAPIKeyConnectionMetadata']> = ResolversObject<{
   baseEndpoint?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
-export type QuickSightActionConnectorResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['QuickSightActionConnector'] = ResolversParentTypes['QuickSightActionConnector'], FederationReferenceType extends FederationReferenceTypes['QuickSightActionConnector'] = FederationReferenceTypes['QuickSightActionConnector']> = ResolversObject<{
+export type QuickSightActionConnectorResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['QuickSightActionConnector'] = ResolversParentTypes['QuickSightActionConnector'], FederationReferenceType extends FederationReferenceTypes['QuickSightActionConnector'] = FederationReferenceTypes['QuickSightActionConnector']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['QuickSightActionConnector']> | FederationReferenceType, FederationReferenceType, ContextType>;
   actionConnectorId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   arn?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -2003,44 +2003,44 @@ export type QuickSightActionConnectorResolvers<ContextType = GatewayContext, Par
   vpcConnectionArn?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
-export type QuickSightActionConnectorConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['QuickSightActionConnectorConnection'] = ResolversParentTypes['QuickSightActionConnectorConnection']> = ResolversObject<{
+export type QuickSightActionConnectorConnectionResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['QuickSightActionConnectorConnection'] = ResolversParentTypes['QuickSightActionConnectorConnection']> = ResolversObject<{
   edges?: Resolver<Array<ResolversTypes['QuickSightActionConnectorEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['QuickSightPageInfo'], ParentType, ContextType>;
 }>;
 
-export type QuickSightActionConnectorEdgeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['QuickSightActionConnectorEdge'] = ResolversParentTypes['QuickSightActionConnectorEdge']> = ResolversObject<{
+export type QuickSightActionConnectorEdgeResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['QuickSightActionConnectorEdge'] = ResolversParentTypes['QuickSightActionConnectorEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['QuickSightActionConnector'], ParentType, ContextType>;
 }>;
 
-export type QuickSightActionConnectorErrorResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['QuickSightActionConnectorError'] = ResolversParentTypes['QuickSightActionConnectorError']> = ResolversObject<{
+export type QuickSightActionConnectorErrorResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['QuickSightActionConnectorError'] = ResolversParentTypes['QuickSightActionConnectorError']> = ResolversObject<{
   message?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   type?: Resolver<Maybe<ResolversTypes['QuickSightActionConnectorErrorType']>, ParentType, ContextType>;
   typeRaw?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
-export type QuickSightAuthConfigResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['QuickSightAuthConfig'] = ResolversParentTypes['QuickSightAuthConfig']> = ResolversObject<{
+export type QuickSightAuthConfigResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['QuickSightAuthConfig'] = ResolversParentTypes['QuickSightAuthConfig']> = ResolversObject<{
   authenticationMetadata?: Resolver<Maybe<ResolversTypes['QuickSightAuthenticationMetadata']>, ParentType, ContextType>;
   authenticationType?: Resolver<Maybe<ResolversTypes['QuickSightConnectionAuthType']>, ParentType, ContextType>;
   authenticationTypeRaw?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
-export type QuickSightAuthenticationMetadataResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['QuickSightAuthenticationMetadata'] = ResolversParentTypes['QuickSightAuthenticationMetadata']> = ResolversObject<{
+export type QuickSightAuthenticationMetadataResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['QuickSightAuthenticationMetadata'] = ResolversParentTypes['QuickSightAuthenticationMetadata']> = ResolversObject<{
   __resolveType: TypeResolveFn<'QuickSightAPIKeyConnectionMetadata' | 'QuickSightAuthorizationCodeGrantMetadata' | 'QuickSightBasicAuthConnectionMetadata' | 'QuickSightClientCredentialsGrantMetadata' | 'QuickSightIamConnectionMetadata' | 'QuickSightNoneConnectionMetadata' | 'QuickSightUnknownMember', ParentType, ContextType>;
 }>;
 
-export type QuickSightAuthorizationCodeGrantCredentialsDetailsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['QuickSightAuthorizationCodeGrantCredentialsDetails'] = ResolversParentTypes['QuickSightAuthorizationCodeGrantCredentialsDetails']> = ResolversObject<{
+export type QuickSightAuthorizationCodeGrantCredentialsDetailsResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['QuickSightAuthorizationCodeGrantCredentialsDetails'] = ResolversParentTypes['QuickSightAuthorizationCodeGrantCredentialsDetails']> = ResolversObject<{
   __resolveType: TypeResolveFn<'QuickSightAuthorizationCodeGrantDetails' | 'QuickSightUnknownMember', ParentType, ContextType>;
 }>;
 
-export type QuickSightAuthorizationCodeGrantDetailsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['QuickSightAuthorizationCodeGrantDetails'] = ResolversParentTypes['QuickSightAuthorizationCodeGrantDetails']> = ResolversObject<{
+export type QuickSightAuthorizationCodeGrantDetailsResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['QuickSightAuthorizationCodeGrantDetails'] = ResolversParentTypes['QuickSightAuthorizationCodeGrantDetails']> = ResolversObject<{
   authorizationEndpoint?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   clientId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   tokenEndpoint?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
-export type QuickSightAuthorizationCodeGrantMetadataResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['QuickSightAuthorizationCodeGrantMetadata'] = ResolversParentTypes['QuickSightAuthorizationCodeGrantMetadata']> = ResolversObject<{
+export type QuickSightAuthorizationCodeGrantMetadataResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['QuickSightAuthorizationCodeGrantMetadata'] = ResolversParentTypes['QuickSightAuthorizationCodeGrantMetadata']> = ResolversObject<{
   authorizationCodeGrantCredentialsSource?: Resolver<Maybe<ResolversTypes['QuickSightAuthorizationCodeGrantCredentialsSource']>, ParentType, ContextType>;
   authorizationCodeGrantCredentialsSourceRaw?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   baseEndpoint?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -2049,23 +2049,23 @@ export type QuickSightAuthorizationCodeGrantMetadataResolvers<ContextType = Gate
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
-export type QuickSightBasicAuthConnectionMetadataResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['QuickSightBasicAuthConnectionMetadata'] = ResolversParentTypes['QuickSightBasicAuthConnectionMetadata']> = ResolversObject<{
+export type QuickSightBasicAuthConnectionMetadataResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['QuickSightBasicAuthConnectionMetadata'] = ResolversParentTypes['QuickSightBasicAuthConnectionMetadata']> = ResolversObject<{
   baseEndpoint?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   username?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
-export type QuickSightClientCredentialsDetailsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['QuickSightClientCredentialsDetails'] = ResolversParentTypes['QuickSightClientCredentialsDetails']> = ResolversObject<{
+export type QuickSightClientCredentialsDetailsResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['QuickSightClientCredentialsDetails'] = ResolversParentTypes['QuickSightClientCredentialsDetails']> = ResolversObject<{
   __resolveType: TypeResolveFn<'QuickSightClientCredentialsGrantDetails' | 'QuickSightUnknownMember', ParentType, ContextType>;
 }>;
 
-export type QuickSightClientCredentialsGrantDetailsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['QuickSightClientCredentialsGrantDetails'] = ResolversParentTypes['QuickSightClientCredentialsGrantDetails']> = ResolversObject<{
+export type QuickSightClientCredentialsGrantDetailsResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['QuickSightClientCredentialsGrantDetails'] = ResolversParentTypes['QuickSightClientCredentialsGrantDetails']> = ResolversObject<{
   clientId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   tokenEndpoint?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
-export type QuickSightClientCredentialsGrantMetadataResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['QuickSightClientCredentialsGrantMetadata'] = ResolversParentTypes['QuickSightClientCredentialsGrantMetadata']> = ResolversObject<{
+export type QuickSightClientCredentialsGrantMetadataResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['QuickSightClientCredentialsGrantMetadata'] = ResolversParentTypes['QuickSightClientCredentialsGrantMetadata']> = ResolversObject<{
   baseEndpoint?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   clientCredentialsSource?: Resolver<Maybe<ResolversTypes['QuickSightClientCredentialsSource']>, ParentType, ContextType>;
   clientCredentialsSourceRaw?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -2073,30 +2073,30 @@ export type QuickSightClientCredentialsGrantMetadataResolvers<ContextType = Gate
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
-export type QuickSightDescribeActionConnectorResponseMetadataResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['QuickSightDescribeActionConnectorResponseMetadata'] = ResolversParentTypes['QuickSightDescribeActionConnectorResponseMetadata']> = ResolversObject<{
+export type QuickSightDescribeActionConnectorResponseMetadataResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['QuickSightDescribeActionConnectorResponseMetadata'] = ResolversParentTypes['QuickSightDescribeActionConnectorResponseMetadata']> = ResolversObject<{
   requestId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   status?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 }>;
 
-export type QuickSightIamConnectionMetadataResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['QuickSightIamConnectionMetadata'] = ResolversParentTypes['QuickSightIamConnectionMetadata']> = ResolversObject<{
+export type QuickSightIamConnectionMetadataResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['QuickSightIamConnectionMetadata'] = ResolversParentTypes['QuickSightIamConnectionMetadata']> = ResolversObject<{
   roleArn?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   sourceArn?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
-export type QuickSightNoneConnectionMetadataResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['QuickSightNoneConnectionMetadata'] = ResolversParentTypes['QuickSightNoneConnectionMetadata']> = ResolversObject<{
+export type QuickSightNoneConnectionMetadataResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['QuickSightNoneConnectionMetadata'] = ResolversParentTypes['QuickSightNoneConnectionMetadata']> = ResolversObject<{
   baseEndpoint?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
-export type QuickSightPageInfoResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['QuickSightPageInfo'] = ResolversParentTypes['QuickSightPageInfo']> = ResolversObject<{
+export type QuickSightPageInfoResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['QuickSightPageInfo'] = ResolversParentTypes['QuickSightPageInfo']> = ResolversObject<{
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
-export type QuickSightUnknownMemberResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['QuickSightUnknownMember'] = ResolversParentTypes['QuickSightUnknownMember']> = ResolversObject<{
+export type QuickSightUnknownMemberResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['QuickSightUnknownMember'] = ResolversParentTypes['QuickSightUnknownMember']> = ResolversObject<{
   memberName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
@@ -2109,7 +2109,7 @@ export interface Link__ImportScalarConfig extends GraphQLScalarTypeConfig<Resolv
   name: 'link__Import';
 }
 
-export type Resolvers<ContextType = GatewayContext> = ResolversObject<{
+export type Resolvers<ContextType = SubgraphContext> = ResolversObject<{
   DataZoneAmazonQProperties?: DataZoneAmazonQPropertiesResolvers<ContextType>;
   DataZoneAthenaProperties?: DataZoneAthenaPropertiesResolvers<ContextType>;
   DataZoneAuthenticationConfiguration?: DataZoneAuthenticationConfigurationResolvers<ContextType>;
@@ -2177,7 +2177,7 @@ export type Resolvers<ContextType = GatewayContext> = ResolversObject<{
   link__Import?: GraphQLScalarType;
 }>;
 
-export type DirectiveResolvers<ContextType = GatewayContext> = ResolversObject<{
+export type DirectiveResolvers<ContextType = SubgraphContext> = ResolversObject<{
   authenticated?: AuthenticatedDirectiveResolver<any, any, ContextType>;
   cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
   link?: LinkDirectiveResolver<any, any, ContextType>;

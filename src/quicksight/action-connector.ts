@@ -14,7 +14,7 @@ import {
   type ReadNoneConnectionMetadata,
 } from '@aws-sdk/client-quicksight';
 import type { Resolvers } from '../generated/resolvers-types.js';
-import type { GatewayContext } from '../core/context.js';
+import type { SubgraphContext } from '../core/context.js';
 import { defineOperation } from '../aws/operation.js';
 import { pascalCaseMembers } from '../graphql/members.js';
 import { resolveUnionMember } from '../graphql/unions.js';
@@ -58,7 +58,7 @@ export const describeActionConnector = defineOperation({
  * The one way a connector is fetched, for the root field and `_entities` alike. Async so that a
  * refused id rejects this one item: `_entities` calls it synchronously for every representation.
  */
-export async function loadActionConnector(context: GatewayContext, key: ActionConnectorKey): Promise<ActionConnectorRecord> {
+export async function loadActionConnector(context: SubgraphContext, key: ActionConnectorKey): Promise<ActionConnectorRecord> {
   validateActionConnectorKey(key);
   return context.loaders.actionConnector.load({ awsAccountId: key.awsAccountId, actionConnectorId: key.actionConnectorId });
 }
@@ -68,7 +68,7 @@ export async function loadActionConnector(context: GatewayContext, key: ActionCo
  * batched DescribeActionConnector for a list item. A connector fetched by id thus resolves every
  * field without a promise, and graphql-js completes it without waiting on any.
  */
-function fromDescribed<T>(parent: ActionConnectorParent, context: GatewayContext, pick: (record: ActionConnectorRecord) => T): T | Promise<T> {
+function fromDescribed<T>(parent: ActionConnectorParent, context: SubgraphContext, pick: (record: ActionConnectorRecord) => T): T | Promise<T> {
   return isListedActionConnector(parent) ? loadActionConnector(context, parent).then(pick) : pick(parent);
 }
 
@@ -90,7 +90,7 @@ function summaryMembers<Member extends SummaryMember>(...members: Member[]) {
 
 /** Fields only DescribeActionConnector returns: a list item loads them through the per-request DataLoader. */
 function describedMembers<Member extends keyof ActionConnector & string>(...members: Member[]) {
-  const resolvers: Record<string, (parent: ActionConnectorParent, args: unknown, context: GatewayContext) => unknown> = {};
+  const resolvers: Record<string, (parent: ActionConnectorParent, args: unknown, context: SubgraphContext) => unknown> = {};
   for (const member of members) {
     resolvers[member.charAt(0).toLowerCase() + member.slice(1)] = (parent, _args, context) => fromDescribed(parent, context, (record) => record.connector[member]);
   }
@@ -98,7 +98,7 @@ function describedMembers<Member extends keyof ActionConnector & string>(...memb
     [Field in Member as LowerCamel<Field>]: (
       parent: ActionConnectorParent,
       args: unknown,
-      context: GatewayContext,
+      context: SubgraphContext,
     ) => ActionConnector[Field] | undefined | Promise<ActionConnector[Field] | undefined>;
   };
 }

@@ -40,7 +40,7 @@ export function loadTypeDefs(): DocumentNode {
 type SubgraphModule = Extract<Extract<Parameters<typeof buildSubgraphSchema>[0], readonly unknown[]>[number], { typeDefs: unknown }>;
 type SubgraphResolvers = NonNullable<SubgraphModule['resolvers']>;
 
-export interface GatewaySchema {
+export interface ServedSchema {
   schema: GraphQLSchema;
   policy: AuthPolicy;
   typeDefs: DocumentNode;
@@ -51,7 +51,7 @@ export interface BuildSchemaOptions {
   gatewayCompatibleSdl?: boolean;
 }
 
-export function buildGatewaySchema(options: BuildSchemaOptions = {}): GatewaySchema {
+export function buildServedSchema(options: BuildSchemaOptions = {}): ServedSchema {
   const typeDefs = loadTypeDefs();
   // The policy always comes from the full SDL, whichever SDL is served.
   const policy = new AuthPolicy(typeDefs);

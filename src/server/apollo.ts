@@ -5,9 +5,9 @@ import { type ASTVisitor, GraphQLError, type GraphQLFormattedError, type GraphQL
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
 import type { Logger } from 'pino';
-import { type GatewayErrorCode, GATEWAY_ERROR_CODES } from '../aws/errors.js';
-import type { GatewayConfig } from '../config/config.js';
-import type { GatewayContext } from '../core/context.js';
+import { type SubgraphErrorCode, SUBGRAPH_ERROR_CODES } from '../aws/errors.js';
+import type { SubgraphConfig } from '../config/config.js';
+import type { SubgraphContext } from '../core/context.js';
 import { createArmor } from './armor.js';
 import type { CachePolicies } from './cache-policy.js';
 import { BoundedDocumentStore } from './document-store.js';
@@ -23,7 +23,7 @@ type AuthErrorCode = 'UNAUTHENTICATED' | 'UNAUTHORIZED_FIELD_OR_TYPE';
 type RequestErrorCode = Exclude<`${ApolloServerErrorCode}`, 'INTERNAL_SERVER_ERROR'> | 'PERSISTED_QUERY_HASH_MISMATCH';
 
 /** Every code an error may leave the process with besides INTERNAL_SERVER_ERROR. */
-export type PublicErrorCode = GatewayErrorCode | AuthErrorCode | RequestErrorCode;
+export type PublicErrorCode = SubgraphErrorCode | AuthErrorCode | RequestErrorCode;
 
 /**
  * Codes this subgraph sets on purpose; any other error is masked before it leaves the process.
@@ -31,7 +31,7 @@ export type PublicErrorCode = GatewayErrorCode | AuthErrorCode | RequestErrorCod
  * cannot be masked by being left out here.
  */
 export const PUBLIC_ERROR_CODES: ReadonlySet<string> = new Set<PublicErrorCode>([
-  ...GATEWAY_ERROR_CODES,
+  ...SUBGRAPH_ERROR_CODES,
   'UNAUTHENTICATED',
   'UNAUTHORIZED_FIELD_OR_TYPE',
   'GRAPHQL_PARSE_FAILED',
@@ -62,7 +62,7 @@ function refusedRequestCode(error: unknown): RequestErrorCode | undefined {
 }
 
 /**
- * Keeps the errors the gateway means to show and replaces anything else (a bug, an SDK parse
+ * Keeps the errors the subgraph means to show and replaces anything else (a bug, an SDK parse
  * failure) with a generic INTERNAL_SERVER_ERROR, logged in full on the server side only.
  */
 export function createErrorFormatter(logger: Logger) {
@@ -106,8 +106,8 @@ export const INCLUDE_TRACE_HEADER = 'apollo-federation-include-trace';
  * Apollo's inline trace plugin, entered only for requests whose router asked for a trace. The
  * stock plugin builds a trace tree for every request before it looks at the header.
  */
-function inlineTraceWhenAsked(): ApolloServerPlugin<GatewayContext> {
-  const inlineTrace = ApolloServerPluginInlineTrace() as ApolloServerPlugin<GatewayContext>;
+function inlineTraceWhenAsked(): ApolloServerPlugin<SubgraphContext> {
+  const inlineTrace = ApolloServerPluginInlineTrace() as ApolloServerPlugin<SubgraphContext>;
   return {
     serverWillStart: inlineTrace.serverWillStart?.bind(inlineTrace),
     async requestDidStart(requestContext) {
@@ -123,13 +123,13 @@ export type ExecutionMode = { schema: GraphQLSchema; gateway?: ApolloServerOptio
 export function createApolloServer(
   execution: ExecutionMode,
   cachePolicies: CachePolicies,
-  config: Pick<GatewayConfig, 'production' | 'introspection'>,
+  config: Pick<SubgraphConfig, 'production' | 'introspection'>,
   logger: Logger,
-  plugins: ApolloServerPlugin<GatewayContext>[] = [],
-): ApolloServer<GatewayContext> {
+  plugins: ApolloServerPlugin<SubgraphContext>[] = [],
+): ApolloServer<SubgraphContext> {
   // Depth, alias, token, cost and directive limits on every document (see armor.ts).
   const armor = createArmor({ production: config.production });
-  return new ApolloServer<GatewayContext>({
+  return new ApolloServer<SubgraphContext>({
     // graphql-jit and the fast path (accelerator/), or graphql-js alone.
     ...(execution.gateway ? { gateway: execution.gateway } : { schema: execution.schema }),
     logger,
@@ -147,7 +147,7 @@ export function createApolloServer(
     documentStore: new BoundedDocumentStore(),
     parseOptions: armor.parseOptions,
     plugins: [
-      ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
+      ...(armor.plugins as ApolloServerPlugin<SubgraphContext>[]),
       config.production
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
         : ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true }),

@@ -6,20 +6,20 @@ import { type AwsClients, createAwsClients, destroyAwsClients } from '../aws/cli
 import { SharedReads, UNSHARED_READS, secretMemberDetector } from '../aws/shared-reads.js';
 import { SECRETS_SCOPE } from '../auth/policy.js';
 import { createTokenVerifier } from '../auth/verify.js';
-import type { GatewayConfig } from '../config/config.js';
+import type { SubgraphConfig } from '../config/config.js';
 import { requestLoaders } from '../aws/operation.js';
-import { buildGatewaySchema } from '../schema/build.js';
+import { buildServedSchema } from '../schema/build.js';
 import { LOADER_OPERATIONS } from '../schema/domains.js';
 import { type ExecutionStats, createAccelerator, idleExecutionStats } from './accelerator/index.js';
 import type { FastPath } from './accelerator/fast-path.js';
 import { createApolloServer } from './apollo.js';
 import { CachePolicies } from './cache-policy.js';
-import type { GatewayContext } from '../core/context.js';
+import type { SubgraphContext } from '../core/context.js';
 import type { AwsCallScope } from '../aws/call.js';
 import { type RequestScope, createHttpHandler, createHttpServer } from './http.js';
 import { createLogger } from './logger.js';
 
-export interface RunningGateway {
+export interface SubgraphServer {
   /** e.g. `http://127.0.0.1:4000/graphql` */
   url: string;
   port: number;
@@ -33,15 +33,15 @@ export interface RunningGateway {
   close(drainTimeoutMs?: number): Promise<void>;
 }
 
-export interface StartGatewayOptions {
+export interface StartSubgraphOptions {
   clients?: AwsClients;
   logger?: Logger;
 }
 
 /** What serves one GraphQL request, without the HTTP listener around it. */
-export interface GatewayCore {
+export interface SubgraphCore {
   schema: GraphQLSchema;
-  apollo: ApolloServer<GatewayContext>;
+  apollo: ApolloServer<SubgraphContext>;
   /** How many executions graphql-js and graphql-jit ran (see accelerator/executor.ts). */
   executionStats: ExecutionStats;
   /** Answers requests for compiled operations without Apollo's request pipeline (see accelerator/fast-path.ts); none with the accelerator off. */
@@ -49,16 +49,16 @@ export interface GatewayCore {
   clients: AwsClients;
   sharedReads: SharedReads;
   /** The context of one request: its caller (from the Authorization header), fresh loaders, its AWS call scope. */
-  createContext: (authorization: string | undefined, scope: Pick<RequestScope, 'requestId' | 'signal' | 'log'>) => Promise<GatewayContext>;
+  createContext: (authorization: string | undefined, scope: Pick<RequestScope, 'requestId' | 'signal' | 'log'>) => Promise<SubgraphContext>;
 }
 
 /**
  * Builds the schema, the AWS clients, the shared reads and Apollo Server (started) once. The HTTP
- * server of `startGateway` and the per-layer benchmark (`npm run bench:layers`) both serve requests
+ * server of `startSubgraph` and the per-layer benchmark (`npm run bench:layers`) both serve requests
  * through it.
  */
-export async function createGatewayCore(config: GatewayConfig, logger: Logger, clients: AwsClients = createAwsClients(config)): Promise<GatewayCore> {
-  const { schema, policy } = buildGatewaySchema({ gatewayCompatibleSdl: config.gatewayCompatibleSdl });
+export async function createSubgraphCore(config: SubgraphConfig, logger: Logger, clients: AwsClients = createAwsClients(config)): Promise<SubgraphCore> {
+  const { schema, policy } = buildServedSchema({ gatewayCompatibleSdl: config.gatewayCompatibleSdl });
   const verifyToken = createTokenVerifier(config.auth);
   const sharedReads = new SharedReads({
     cacheTtlMs: config.cache.ttlSeconds * 1000,
@@ -105,10 +105,10 @@ export async function createGatewayCore(config: GatewayConfig, logger: Logger, c
   };
 }
 
-/** Builds the gateway's core once (see createGatewayCore), then listens. */
-export async function startGateway(config: GatewayConfig, options: StartGatewayOptions = {}): Promise<RunningGateway> {
+/** Builds the subgraph's core once (see createSubgraphCore), then listens. */
+export async function startSubgraph(config: SubgraphConfig, options: StartSubgraphOptions = {}): Promise<SubgraphServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const { apollo, clients, sharedReads, createContext, executionStats, fastPath } = await createGatewayCore(config, logger, options.clients);
+  const { apollo, clients, sharedReads, createContext, executionStats, fastPath } = await createSubgraphCore(config, logger, options.clients);
 
   let draining = false;
   const handler = createHttpHandler({

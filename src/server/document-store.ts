@@ -4,7 +4,7 @@ import type { DocumentNode } from 'graphql';
  * Apollo Server's cache of parsed and validated documents, bounded by the total length of their
  * source text. Apollo's default (an LRU of 30 MiB measured as the documents' JSON) holds several
  * times that in heap, since a parsed document keeps its whole token list through `loc`: in the soak,
- * where almost every document is distinct, the gateway's heap grew by ~10 KB a request until that
+ * where almost every document is distinct, the subgraph's heap grew by ~10 KB a request until that
  * bound (a few hundred MB). Routers send few distinct operations, so a small cache keeps its hit
  * rate; a document that misses is parsed and validated again, well under a millisecond.
  * Heap per cached source character measured at ~45 bytes: the default bound of 512 Ki characters

@@ -5,7 +5,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { type CallSignal, ClientClosedRequestError, RequestAbort, RequestDeadlineExceededError } from '../aws/call.js';
-import type { GatewayContext, RequestLogEntry } from '../core/context.js';
+import type { SubgraphContext, RequestLogEntry } from '../core/context.js';
 import { INCLUDE_TRACE_HEADER } from './apollo.js';
 import { VARY_BY_CALLER } from './response-policy.js';
 import type { FastPath } from './accelerator/fast-path.js';
@@ -26,8 +26,8 @@ export interface RequestScope {
 }
 
 export interface HttpHandlerOptions {
-  apollo: ApolloServer<GatewayContext>;
-  createContext: (request: IncomingMessage, scope: RequestScope) => Promise<GatewayContext>;
+  apollo: ApolloServer<SubgraphContext>;
+  createContext: (request: IncomingMessage, scope: RequestScope) => Promise<SubgraphContext>;
   corsOrigins: string[];
   logger: Logger;
   isReady: () => boolean;
@@ -165,7 +165,7 @@ export function createHttpHandler(options: HttpHandlerOptions) {
         body = raw;
       }
     }
-    let context = (): Promise<GatewayContext> => options.createContext(request, scope);
+    let context = (): Promise<SubgraphContext> => options.createContext(request, scope);
     if (options.fastPath && request.method === 'POST' && JSON_CONTENT_TYPE.test(request.headers['content-type'] ?? '')) {
       const outcome = await options.fastPath.serve(
         { body, accept: request.headers.accept, traceHeader: request.headers[INCLUDE_TRACE_HEADER] as string | undefined },

@@ -80,7 +80,7 @@ export const LOG_FLUSH_INTERVAL_MS = 1000;
 /**
  * The process's logger. Without a destination it writes to stdout through pino's asynchronous
  * destination (sonic-boom), buffered: a write to stdout is a system call, and one per request line
- * (the request log) showed in the gateway's CPU per request (`npm run bench:ab`, README). Lines go
+ * (the request log) showed in the subgraph's CPU per request (`npm run bench:ab`, README). Lines go
  * out in chunks of LOG_BUFFER_BYTES, and at least every LOG_FLUSH_INTERVAL_MS when traffic is low. pino
  * writes what is still buffered synchronously when the process exits (`process.exit`, an uncaught
  * exception, the end of a drain); only a process killed outright (SIGKILL, out of memory) loses its

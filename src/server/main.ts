@@ -1,5 +1,5 @@
 import { ConfigurationError, loadConfig } from '../config/config.js';
-import { startGateway } from './app.js';
+import { startSubgraph } from './app.js';
 import { createLogger } from './logger.js';
 
 /** `npm start`: the production server against real AWS. Refuses to start without token verification. */
@@ -20,23 +20,23 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (reason) => {
     logger.error({ err: reason instanceof Error ? { name: reason.name, message: reason.message } : String(reason) }, 'unhandled rejection');
   });
-  const gateway = await startGateway(config, { logger });
-  gateway.logger.info({ url: gateway.url }, 'AWS connections subgraph ready');
+  const subgraph = await startSubgraph(config, { logger });
+  subgraph.logger.info({ url: subgraph.url }, 'AWS connections subgraph ready');
   // Whoever started the process waits for this line: it goes out now, not with the next buffer.
-  gateway.logger.flush();
+  subgraph.logger.flush();
   let shuttingDown = false;
   const shutdown = (signal: string, exitCode = 0) => {
     if (shuttingDown) return;
     shuttingDown = true;
     // /readyz turns 503, the listener closes, in-flight requests get up to SHUTDOWN_TIMEOUT_MS.
-    gateway.logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'draining');
-    gateway.close(config.shutdownTimeoutMs).then(
+    subgraph.logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'draining');
+    subgraph.close(config.shutdownTimeoutMs).then(
       () => {
-        gateway.logger.info('drained, exiting');
+        subgraph.logger.info('drained, exiting');
         process.exit(exitCode);
       },
       (error: unknown) => {
-        gateway.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'shutdown failed');
+        subgraph.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'shutdown failed');
         process.exit(1);
       },
     );
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   // resume): log it (name and message only), let the requests in flight finish, and exit 1 so the
   // orchestrator starts a fresh process. A second one while draining is only logged.
   process.on('uncaughtException', (error) => {
-    gateway.logger.fatal({ err: { name: error.name, message: error.message } }, 'uncaught exception');
+    subgraph.logger.fatal({ err: { name: error.name, message: error.message } }, 'uncaught exception');
     shutdown('uncaughtException', 1);
   });
   process.on('SIGTERM', () => shutdown('SIGTERM'));

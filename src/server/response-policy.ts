@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin, HeaderMap } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
 import Negotiator from 'negotiator';
-import type { GatewayContext } from '../core/context.js';
+import type { SubgraphContext } from '../core/context.js';
 import { responseHasCredentials } from '../schema/credential-responses.js';
 import type { CachePolicies } from './cache-policy.js';
 
@@ -85,7 +85,7 @@ export function errorCodeCounts(errors: readonly GraphQLFormattedError[] | undef
 }
 
 /** Apollo Server's side: every response its request pipeline sends gets its headers and log fields here. */
-export function responsePolicyPlugin(cachePolicies: CachePolicies): ApolloServerPlugin<GatewayContext> {
+export function responsePolicyPlugin(cachePolicies: CachePolicies): ApolloServerPlugin<SubgraphContext> {
   return {
     async requestDidStart() {
       return {

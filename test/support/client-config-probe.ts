@@ -1,6 +1,6 @@
 /**
  * Run in a child process by test/aws-clients.test.ts (`node --allow-natives-syntax --import tsx`):
- * makes the gateway's AWS clients (with `nofast` as its argument, without the fast-config
+ * makes the subgraph's AWS clients (with `nofast` as its argument, without the fast-config
  * workaround), makes a real call with each through the emulator, and prints on stdout whether V8
  * holds each client's config with fast properties, as `{ "datazone": bool, "quicksight": bool }`.
  */

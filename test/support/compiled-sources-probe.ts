@@ -2,17 +2,17 @@
  * Run in a child process by test/jit.test.ts (`node --expose-gc --import tsx`): compiles distinct
  * documents with graphql-jit, drops them, and prints on stdout how many heap bytes the second
  * batch left behind after full collections. With `executor` as its argument it first makes the
- * gateway's executor, as createGatewayCore does.
+ * subgraph's executor, as createSubgraphCore does.
  */
 import { parse } from 'graphql';
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
-import { buildGatewaySchema } from '../../src/schema/build.js';
+import { buildServedSchema } from '../../src/schema/build.js';
 import { createExecutor } from '../../src/server/accelerator/executor.js';
 import { CachePolicies } from '../../src/server/cache-policy.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with --expose-gc');
-const { schema } = buildGatewaySchema();
+const { schema } = buildServedSchema();
 if (process.argv[2] === 'executor') createExecutor(schema, new CachePolicies(schema), { compileAfter: 2 });
 
 function compileDistinct(from: number): void {

@@ -1,7 +1,7 @@
 /**
  * Schema-driven generators of GraphQL operations for the authorization and leak tests.
  *
- * Everything is derived from the real schema (`buildGatewaySchema().schema`) and the real policy
+ * Everything is derived from the real schema (`buildServedSchema().schema`) and the real policy
  * (`policy.secretFields`, or `policy.mayCarryCredentials` to count map entry values too), so a field
  * added to the SDL is generated without touching this file.
  */

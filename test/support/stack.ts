@@ -1,8 +1,8 @@
 import { SignJWT } from 'jose';
 import { Writable } from 'node:stream';
-import { type GatewayConfig, loadConfig } from '../../src/config/config.js';
+import { type SubgraphConfig, loadConfig } from '../../src/config/config.js';
 import { type Emulator, type EmulatorOptions, emulatorSdkEnvironment, startEmulator } from '../../tools/emulator/index.js';
-import { type RunningGateway, startGateway } from '../../src/server/app.js';
+import { type SubgraphServer, startSubgraph } from '../../src/server/app.js';
 import { createLogger } from '../../src/server/logger.js';
 
 export const TEST_JWT_SECRET = 'test-only-hs256-secret-0123456789abcdef';
@@ -31,16 +31,16 @@ export interface GraphQLResponse<Data = Record<string, any>> {
 
 export interface Stack {
   emulator: Emulator;
-  gateway: RunningGateway;
-  config: GatewayConfig;
-  /** Every log line the gateway wrote, as text. */
+  subgraph: SubgraphServer;
+  config: SubgraphConfig;
+  /** Every log line the subgraph wrote, as text. */
   logLines: string[];
   graphql<Data = Record<string, any>>(query: string, options?: { variables?: Record<string, unknown>; extensions?: Record<string, unknown>; token?: string; headers?: Record<string, string> }): Promise<GraphQLResponse<Data>>;
   close(): Promise<void>;
 }
 
 /**
- * A real emulator on a free port and the real gateway in front of it, the SDK pointed at the
+ * A real emulator on a free port and the real subgraph in front of it, the SDK pointed at the
  * emulator through the standard AWS_ENDPOINT_URL_* variables, as in `npm run demo`.
  */
 export async function startStack(options: { env?: Record<string, string>; emulator?: EmulatorOptions } = {}): Promise<Stack> {
@@ -70,14 +70,14 @@ export async function startStack(options: { env?: Record<string, string>; emulat
       callback();
     },
   });
-  const gateway = await startGateway(config, { logger: createLogger(config.logLevel, sink) });
+  const subgraph = await startSubgraph(config, { logger: createLogger(config.logLevel, sink) });
   return {
     emulator,
-    gateway,
+    subgraph,
     config,
     logLines,
     async graphql(query, { variables, extensions, token, headers } = {}) {
-      const response = await fetch(gateway.url, {
+      const response = await fetch(subgraph.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
         body: JSON.stringify({ query, variables, extensions }),
@@ -86,7 +86,7 @@ export async function startStack(options: { env?: Record<string, string>; emulat
       return { status: response.status, headers: response.headers, body: JSON.parse(text), text };
     },
     async close() {
-      await gateway.close(1_000);
+      await subgraph.close(1_000);
       await emulator.close();
     },
   };

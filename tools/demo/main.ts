@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { pointAwsSdkAtEmulator, startEmulator } from '../emulator/index.js';
 import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID } from '../emulator/seed.js';
 import { READ_SCOPE, SECRETS_SCOPE } from '../../src/auth/policy.js';
-import { startGateway } from '../../src/server/app.js';
+import { startSubgraph } from '../../src/server/app.js';
 import { choosePort, startOnPort } from './ports.js';
 
 const emulatorPort = await choosePort('EMULATOR_PORT', 4566, '127.0.0.1');
@@ -25,7 +25,7 @@ process.env['AUTH_JWT_SECRET'] ??= randomBytes(32).toString('base64url');
 process.env['PORT'] = String(subgraphPort);
 
 const config = loadConfig(process.env);
-const gateway = await startOnPort('PORT', subgraphPort, () => startGateway(config));
+const subgraph = await startOnPort('PORT', subgraphPort, () => startSubgraph(config));
 
 const demoToken = (subject: string, scopes: string[]) => mintDemoToken(config.auth.jwtSecret!, subject, scopes);
 
@@ -55,7 +55,7 @@ const exampleQuery = `query Demo {
 
 console.log(`
 AWS emulator      ${emulator.url}   (QuickSight + DataZone, restJson1)
-GraphQL subgraph  ${gateway.url}   (open it in a browser for Apollo Sandbox)
+GraphQL subgraph  ${subgraph.url}   (open it in a browser for Apollo Sandbox)
 
 Bearer tokens (valid 12 hours, for this run only):
 ${Object.entries(tokens).map(([caller, token]) => `  ${caller.padEnd(15)} ${token}`).join('\n')}
@@ -79,7 +79,7 @@ Paging through lists (pass each page's pageInfo.endCursor as "after"; docs/pagin
   { dataZoneConnections(domainIdentifier: "${DEMO_DOMAIN_ID}", first: 50, sortBy: NAME) { edges { node { name type } } pageInfo { hasNextPage endCursor } } }
 
 Or with curl:
-  curl -s ${gateway.url} -H 'content-type: application/json' \\
+  curl -s ${subgraph.url} -H 'content-type: application/json' \\
     -H 'authorization: Bearer ${tokens.reader}' \\
     -d '{"query":"{ dataZoneConnection(domainIdentifier: \\"${DEMO_DOMAIN_ID}\\", identifier: \\"conn-athena-sales\\") { name type props { __typename } } }"}'
 
@@ -87,7 +87,7 @@ Ctrl-C stops both.
 `);
 
 const stop = async () => {
-  await gateway.close(2_000);
+  await subgraph.close(2_000);
   await emulator.close();
   process.exit(0);
 };

@@ -41,8 +41,8 @@ export interface RecordedCall {
   requestId: string;
   /** Date.now() when the request arrived. */
   at: number;
-  /** The gateway's `x-gateway-request-id` header, if the call carried one (ties a call to a gateway log line). */
-  gatewayRequestId?: string;
+  /** The subgraph's `x-subgraph-request-id` header, if the call carried one (ties a call to a subgraph log line). */
+  subgraphRequestId?: string;
   /** The fault rule applied to this call, if any (what a checker expects the caller to have seen). */
   fault?: { kind: FaultKind; errorName?: string };
   /** Refused with ThrottlingException by the quota (EmulatorOptions.quotaPerSecond). */
@@ -338,7 +338,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         withSecret: withSecretRaw === 'true',
         requestId,
         at: Date.now(),
-        gatewayRequestId: headerValue(httpReq, 'x-gateway-request-id'),
+        subgraphRequestId: headerValue(httpReq, 'x-subgraph-request-id'),
       };
       calls.push(call);
       if (withSecretRaw !== null && withSecretRaw !== 'true' && withSecretRaw !== 'false') {

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { READ_SCOPE, SECRETS_SCOPE } from '../../src/auth/policy.js';
 import { loadConfig } from '../../src/config/config.js';
 import { pointAwsSdkAtEmulator, startEmulator } from '../emulator/index.js';
-import { startGateway } from '../../src/server/app.js';
+import { startSubgraph } from '../../src/server/app.js';
 import { choosePort, startOnPort } from '../demo/ports.js';
 import { DEFAULT_SUPERGRAPH_PORT, READY_BANNER, SUPERGRAPH_SUBGRAPHS } from './config.js';
 import { startDashboardsSubgraph } from './dashboards.js';
@@ -29,7 +29,7 @@ const config = loadConfig({
   HOST: host,
   GATEWAY_COMPATIBLE_SDL: 'true',
 });
-const awsConnections = await startOnPort('PORT', config.port, () => startGateway(config));
+const awsConnections = await startOnPort('PORT', config.port, () => startSubgraph(config));
 const dashboardsPort = await choosePort('DASHBOARDS_PORT', SUPERGRAPH_SUBGRAPHS.dashboards.defaultPort, host);
 const dashboards = await startOnPort('DASHBOARDS_PORT', dashboardsPort, (port) => startDashboardsSubgraph({ port }));
 

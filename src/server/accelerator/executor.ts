@@ -31,7 +31,7 @@ import type { CachePlan, CachePolicies } from '../cache-policy.js';
  * compiled once and kept as long as Apollo's document cache keeps its parsed document (a WeakMap
  * on the document). A document seen once, like most of a fuzzer's, never pays for a compilation.
  *
- * An operation with a cache plan (../cache-policy.ts) is compiled a second time, over the gateway's
+ * An operation with a cache plan (../cache-policy.ts) is compiled a second time, over the subgraph's
  * own resolvers, for the fast path (fast-path.ts), and registered under its exact source text and
  * requested operation name (FastPlans) each time Apollo Server runs it compiled. The fast path hands
  * back to Apollo Server what it does not answer (Executor.handOff).
@@ -249,7 +249,7 @@ export function createExecutor(schema: GraphQLSchema, cachePolicies: CachePolici
   const stats = idleExecutionStats();
   const plans = new FastPlans();
 
-  // Each field's resolver as the gateway made it (src/schema/passes.ts, then settleListItems), before
+  // Each field's resolver as the subgraph made it (src/schema/passes.ts, then settleListItems), before
   // Apollo Server wraps every field's resolver for per-field plugins (an inline trace). The fast path needs none,
   // and over these graphql-jit reads a field without a resolver of its own in place, with no
   // resolver call, info object or promise check per field.
@@ -260,7 +260,7 @@ export function createExecutor(schema: GraphQLSchema, cachePolicies: CachePolici
   }
 
   /**
-   * The operation compiled over the gateway's own resolvers: graphql-jit keeps the resolvers it
+   * The operation compiled over the subgraph's own resolvers: graphql-jit keeps the resolvers it
    * compiles with, so Apollo's wrappers are swapped out for the (synchronous) compilation and back.
    */
   function compileWithOwnResolvers(document: DocumentNode, operationName: string | null): CompiledQuery | null {

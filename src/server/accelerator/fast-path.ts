@@ -1,5 +1,5 @@
 import type { ExecutionResult } from 'graphql';
-import type { GatewayContext } from '../../core/context.js';
+import type { SubgraphContext } from '../../core/context.js';
 import { responseHasCredentials } from '../../schema/credential-responses.js';
 import type { CachePolicies } from '../cache-policy.js';
 import { cacheControlOf, logOperationName, negotiateMediaType, stringifyResult } from '../response-policy.js';
@@ -44,7 +44,7 @@ export type FastOutcome =
   /** Answered: write these (the response policy's headers and log field). */
   | { kind: 'served'; contentType: string; cacheControl: string; body: string; operationName: string | null }
   /** For Apollo Server, with the context made here if there is one (it must not be made twice). */
-  | { kind: 'apollo'; context?: Promise<GatewayContext> };
+  | { kind: 'apollo'; context?: Promise<SubgraphContext> };
 
 const TO_APOLLO: FastOutcome = { kind: 'apollo' };
 
@@ -94,12 +94,12 @@ export class FastPath {
    * Answers the request if it can; otherwise says so, with the request's context when one was made.
    * `createContext` is called at most once.
    */
-  async serve(request: FastRequest, createContext: () => Promise<GatewayContext>): Promise<FastOutcome> {
+  async serve(request: FastRequest, createContext: () => Promise<SubgraphContext>): Promise<FastOutcome> {
     const planned = this.planFor(request);
     if (planned === undefined) return TO_APOLLO;
     const { plan, body, mediaType } = planned;
     const contextPromise = createContext();
-    let context: GatewayContext;
+    let context: SubgraphContext;
     try {
       context = await contextPromise;
     } catch {
