@@ -70,7 +70,9 @@ describe('toGraphQLError - the AWS error table', () => {
 
   test('toGraphQLError - the client-side rate limit refusal is THROTTLED, saying that the call never left the gateway', () => {
     const error = toGraphQLError(new RateLimitExceededError('more than 5000 ms of calls are already queued'), 'quicksight', SUBJECT);
-    expect(error.message).toBe(`${SUBJECT} could not be read: too many AWS calls are queued in the gateway, try again shortly.`);
+    expect(error.message).toBe(
+      `${SUBJECT} could not be read: too many AWS calls are queued in the gateway for this caller, which is over its share of the AWS rate limit; try again shortly.`,
+    );
     expect(error.extensions).toEqual({ code: 'THROTTLED', aws: { service: 'quicksight', errorName: 'ClientRateLimitExceeded', requestId: null } });
   });
 
