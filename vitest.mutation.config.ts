@@ -10,7 +10,7 @@ const MUTATION_TEST_FILES = [
   'test/token-verification.test.ts',
   'test/auth-policy-rules.test.ts',
   'test/aws-errors.test.ts',
-  'test/rate-limit.test.ts',
+  'test/rate-limit-rules.test.ts',
 ];
 
 export default mergeConfig(

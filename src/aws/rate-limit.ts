@@ -58,6 +58,7 @@ export interface SlotSource {
  */
 export class SlidingWindowSlots implements SlotSource {
   /** Start times of the last `limit` starts, oldest first. */
+  // Stryker disable next-line ArrayDeclaration: equivalent, a non-number first entry is read only once `limit` entries are held, where it makes the wait NaN and is dropped as expired.
   private readonly starts: number[] = [];
   /** A quarter of the window's starts may go at once to catch up. */
   readonly pace: { intervalMs: number; burst: number };
@@ -161,6 +162,7 @@ export class FairRateLimiter {
     const shared = turn instanceof SharedTurns ? turn : undefined;
     const admitted = (shared ? shared.turns : [turn as CallTurn]).filter((candidate) => this.withinShare(candidate));
     if (admitted.length === 0) {
+      // Stryker disable next-line StringLiteral: equivalent, a number answered here is not 0 and nobody waits, so applying it does nothing.
       if (answer !== undefined && typeof answer !== 'number') this.apply(answer);
       return Promise.reject(new RateLimitExceededError(`more than ${this.maxWaitMs} ms of this caller's calls are already queued`));
     }
@@ -217,6 +219,7 @@ export class FairRateLimiter {
   }
 
   private enter(waiter: Waiter, place: CallTurn): void {
+    // Stryker disable next-line ArrowFunction: equivalent, a shared call's turns name each caller once, so no place repeats a caller.
     if (waiter.places.some((known) => known.caller === place.caller)) return;
     let line = this.lines.get(place.caller);
     if (line === undefined) this.lines.set(place.caller, (line = { requests: new Map(), size: 0 }));
@@ -232,9 +235,13 @@ export class FairRateLimiter {
   private leave(waiter: Waiter): void {
     if (waiter.places.length === 0) return;
     for (const place of waiter.places) {
+      // Every place of a waiter holds it in its queue (enter and leave keep them so): the checks only guard that.
       const line = this.lines.get(place.caller);
+      // Stryker disable next-line OptionalChaining: equivalent, a waiter's place always has its caller's line.
       const queue = line?.requests.get(place.request);
+      // Stryker disable next-line OptionalChaining,UnaryOperator: equivalent, a waiter's place always has its request's queue.
       const index = queue?.indexOf(waiter) ?? -1;
+      // Stryker disable next-line LogicalOperator: equivalent, a missing line or queue already means index -1, so the index decides.
       if (line === undefined || queue === undefined || index === -1) continue;
       queue.splice(index, 1);
       line.size -= 1;
