@@ -2,17 +2,18 @@
  * `npm run demo`: the subgraph on the embedded AWS emulator with seeded connectors and
  * connections. Prints the URL, ready-made bearer tokens and an example query.
  */
-import { mintDemoToken } from './demo-tokens.js';
 import { randomBytes } from 'node:crypto';
-import { loadConfig } from '../../src/config/config.js';
-import { pointAwsSdkAtEmulator, startEmulator } from '../emulator/index.js';
-import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID } from '../emulator/seed.js';
-import { READ_SCOPE, SECRETS_SCOPE } from '../../src/auth/policy.js';
-import { startSubgraph } from '../../src/server/app.js';
 import { choosePort, startOnPort } from './ports.js';
 
+// Ports first, before the subgraph's modules load: a port problem is said at once.
 const emulatorPort = await choosePort('EMULATOR_PORT', 4566, '127.0.0.1');
 const subgraphPort = await choosePort('PORT', 4000, process.env['HOST'] || '0.0.0.0');
+const { mintDemoToken } = await import('./demo-tokens.js');
+const { loadConfig } = await import('../../src/config/config.js');
+const { pointAwsSdkAtEmulator, startEmulator } = await import('../emulator/index.js');
+const { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID } = await import('../emulator/seed.js');
+const { READ_SCOPE, SECRETS_SCOPE } = await import('../../src/auth/policy.js');
+const { startSubgraph } = await import('../../src/server/app.js');
 const emulator = await startOnPort('EMULATOR_PORT', emulatorPort, (port) =>
   startEmulator({ port, host: '127.0.0.1', latencyMs: Number(process.env['EMULATOR_LATENCY_MS'] ?? 0) }),
 );
