@@ -10,6 +10,7 @@ import {
   startSupergraphGateway,
 } from '../tools/supergraph/gateway.js';
 import { READ, SECRETS, type Stack, callsOf, mintToken, startStack } from './support/stack.js';
+import { type GatewayResponse, postToGateway } from './support/gateway-client.js';
 
 /**
  * A live supergraph: this subgraph (serving its gateway-compatible SDL) and the example
@@ -54,21 +55,10 @@ afterAll(async () => {
   await stack?.close();
 });
 
-interface GatewayResponse {
-  status: number;
-  headers: Headers;
-  body: { data?: Record<string, any> | null; errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, any> }> };
-}
-
-async function throughGateway(query: string, token?: string): Promise<GatewayResponse> {
+function throughGateway(query: string, token?: string): Promise<GatewayResponse> {
   subgraphRequests.length = 0;
   stack.emulator.resetCalls();
-  const response = await fetch(gateway.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query }),
-  });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as GatewayResponse['body'] };
+  return postToGateway(gateway.url, query, token);
 }
 
 const distinct = (values: readonly string[]) => new Set(values).size;

@@ -12,6 +12,7 @@ import { hiveGatewayAuthConfig } from '../tools/supergraph/hive-gateway.js';
 import { composeWithMesh } from '../tools/supergraph/mesh.config.js';
 import { type RecordingProxy, startRecordingProxy } from './support/recording-proxy.js';
 import { READ, SECRETS, type Stack, TEST_JWT_SECRET, callsOf, mintToken, startStack } from './support/stack.js';
+import { type GatewayResponse, postToGateway } from './support/gateway-client.js';
 
 /**
  * A live supergraph served by The Guild's Hive Gateway: this subgraph (its default SDL, with
@@ -55,21 +56,10 @@ afterAll(async () => {
   await stack?.close();
 });
 
-interface GatewayResponse {
-  status: number;
-  headers: Headers;
-  body: { data?: Record<string, any> | null; errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, any> }> };
-}
-
-async function throughGateway(query: string, token?: string): Promise<GatewayResponse> {
+function throughGateway(query: string, token?: string): Promise<GatewayResponse> {
   awsConnections.requests.length = 0;
   stack.emulator.resetCalls();
-  const response = await fetch(gatewayUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query }),
-  });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as GatewayResponse['body'] };
+  return postToGateway(gatewayUrl, query, token);
 }
 
 /** Each `_entities` selection the subgraph received: the entity type asked for and the keys sent. */

@@ -1,0 +1,16 @@
+/** A federation gateway's answer, as the gateway tests read it. */
+export interface GatewayResponse {
+  status: number;
+  headers: Headers;
+  body: { data?: Record<string, any> | null; errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, any> }> };
+}
+
+/** POSTs `query` to a gateway (the Apollo and Hive gateway tests), with the caller's bearer token if any. */
+export async function postToGateway(url: string, query: string, token?: string): Promise<GatewayResponse> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query }),
+  });
+  return { status: response.status, headers: response.headers, body: (await response.json()) as GatewayResponse['body'] };
+}
