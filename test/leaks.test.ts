@@ -56,7 +56,6 @@ describe('leaks', () => {
       `Subgraph - no response body, header or log line carries a SECRET-CANARY- value for ${caller} callers, over random operations`,
       async () => {
         const coverage = { refusedWhole: 0, operations: 0, selectsSecrets: 0, asksWithSecret: 0, entities: 0, namedFragments: 0, inlineFragments: 0, aliases: 0, reachedAws: 0, mapValuesRefused: 0 };
-        console.info(`leaks: fast-check seed ${seed} for ${caller} callers (${RUNS_PER_CALLER} runs)`);
         await fc.assert(
           fc.asyncProperty(fc.gen(), async (g) => {
             const operation: GeneratedOperation = generator.generate(chooserFrom(g));
@@ -115,7 +114,6 @@ describe('leaks', () => {
           expect(coverage.mapValuesRefused).toBeGreaterThan(0);
         }
         else expect(coverage.reachedAws).toBe(0);
-        console.info(`leaks: coverage for ${caller} callers ${JSON.stringify(coverage)}`);
       },
       120_000,
     );

@@ -8,6 +8,7 @@ import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID } from '../emulator/seed.js';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 
 export const DASHBOARDS_TYPE_DEFS = parse(/* GraphQL */ `
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"])
@@ -98,7 +99,8 @@ export interface RunningSubgraph {
 }
 
 export async function startDashboardsSubgraph(options: { port: number; host?: string }): Promise<RunningSubgraph> {
-  const server = new ApolloServer({ schema: buildSubgraphSchema([{ typeDefs: DASHBOARDS_TYPE_DEFS, resolvers }]) });
+  // No inline traces: nothing here asks for them, and Apollo Server says so on every start otherwise.
+  const server = new ApolloServer({ schema: buildSubgraphSchema([{ typeDefs: DASHBOARDS_TYPE_DEFS, resolvers }]), plugins: [ApolloServerPluginInlineTraceDisabled()] });
   const { url } = await startStandaloneServer(server, { listen: { port: options.port, host: options.host ?? '127.0.0.1' } });
   return { url: new URL('graphql', url).toString(), stop: () => server.stop() };
 }
