@@ -9,6 +9,7 @@ import { createTokenVerifier } from '../auth/verify.js';
 import type { SubgraphConfig } from '../config/config.js';
 import { requestLoaders } from '../aws/operation.js';
 import { buildServedSchema } from '../schema/build.js';
+import { credentialMembers } from '../schema/credential-members.js';
 import { LOADER_OPERATIONS } from '../schema/domains.js';
 import { type ExecutionStats, createAccelerator, idleExecutionStats } from './accelerator/index.js';
 import type { FastPath } from './accelerator/fast-path.js';
@@ -62,8 +63,10 @@ export async function createSubgraphCore(config: SubgraphConfig, logger: Logger,
   const verifyToken = createTokenVerifier(config.auth);
   const sharedReads = new SharedReads({
     cacheTtlMs: config.cache.ttlSeconds * 1000,
+    // The credential members the log redaction uses too (from the policy and the SDK's shapes),
+    // not a second list worked out here.
     containsSecret: secretMemberDetector(
-      [...policy.secretFields].map((coordinate) => coordinate.split('.')[1] as string),
+      credentialMembers().secretNames,
       [...policy.mapFields].map((coordinate) => coordinate.split('.')[1] as string),
     ),
   });
