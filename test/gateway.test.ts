@@ -10,7 +10,7 @@ import {
   startSupergraphGateway,
 } from '../tools/supergraph/gateway.js';
 import { READ, SECRETS, type Stack, callsOf, mintToken, startStack } from './support/stack.js';
-import { type GatewayResponse, postToGateway } from './support/gateway-client.js';
+import { DASHBOARDS_QUERY, type GatewayResponse, postToGateway } from './support/gateway-client.js';
 
 /**
  * A live supergraph: this subgraph (serving its gateway-compatible SDL) and the example
@@ -62,13 +62,6 @@ function throughGateway(query: string, token?: string): Promise<GatewayResponse>
 }
 
 const distinct = (values: readonly string[]) => new Set(values).size;
-const DASHBOARDS_QUERY = /* GraphQL */ `{
-  dashboards {
-    id title
-    alertConnector { actionConnectorId name type status }
-    sourceConnection { connectionId name type props { __typename } }
-  }
-}`;
 
 describe('a live @apollo/gateway over this subgraph and a second one', () => {
   it('composition - the gateway-compatible SDL composes without any for: SECURITY feature', () => {

@@ -12,7 +12,7 @@ import { hiveGatewayAuthConfig } from '../tools/supergraph/hive-gateway.js';
 import { composeWithMesh } from '../tools/supergraph/mesh.config.js';
 import { type RecordingProxy, startRecordingProxy } from './support/recording-proxy.js';
 import { READ, SECRETS, type Stack, TEST_JWT_SECRET, callsOf, mintToken, startStack } from './support/stack.js';
-import { type GatewayResponse, postToGateway } from './support/gateway-client.js';
+import { DASHBOARDS_QUERY, type GatewayResponse, postToGateway } from './support/gateway-client.js';
 
 /**
  * A live supergraph served by The Guild's Hive Gateway: this subgraph (its default SDL, with
@@ -77,13 +77,6 @@ function entitiesSelections(proxy: RecordingProxy) {
 }
 
 const distinct = (values: readonly string[]) => [...new Set(values)].sort();
-const DASHBOARDS_QUERY = /* GraphQL */ `{
-  dashboards {
-    id title
-    alertConnector { actionConnectorId name type status }
-    sourceConnection { connectionId name type props { __typename } }
-  }
-}`;
 
 describe('a live Hive Gateway over this subgraph and a second one', () => {
   it("composition - The Guild's composer keeps @requiresScopes from the default SDL, and the subgraph's four root fields", () => {

@@ -14,3 +14,12 @@ export async function postToGateway(url: string, query: string, token?: string):
   });
   return { status: response.status, headers: response.headers, body: (await response.json()) as GatewayResponse['body'] };
 }
+
+/** A query across both subgraphs of the example supergraph: dashboards with their connector and connection. */
+export const DASHBOARDS_QUERY = /* GraphQL */ `{
+  dashboards {
+    id title
+    alertConnector { actionConnectorId name type status }
+    sourceConnection { connectionId name type props { __typename } }
+  }
+}`;
