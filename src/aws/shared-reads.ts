@@ -3,7 +3,9 @@
  *
  * - In-flight coalescing: concurrent identical reads share one AWS call. Always on; it only ever
  *   merges calls that were already running at the same time, so it serves nothing stale.
- * - A short-TTL cache of successful responses (`CACHE_TTL_SECONDS`, off by default).
+ * - A short-TTL cache of successful responses (`CACHE_TTL_SECONDS`, off by default); with
+ *   `REDIS_URL`, backed by the fleet's cache (SharedReadStore, src/fleet/), so what one replica read
+ *   the others serve too. Coalescing stays per process.
  *
  * Secret-bearing reads (DataZone `withSecret=true`) never come here: the loaders pass
  * `shareable: false` and the call goes straight to AWS, and callers holding the secrets scope use
@@ -41,9 +43,23 @@ export const UNSHARED_READS: AwsReads = { read: (_key, _shareable, fetch, scope 
 /** Most entries the cache holds; the oldest are evicted first, so memory stays bounded. */
 export const CACHE_MAX_ENTRIES = 10_000;
 
+/**
+ * A cache level shared by the replicas of a fleet (src/fleet/), behind the process's own: asked on
+ * a miss there (within the shared in-flight read, so concurrent misses ask once), and written with
+ * every value the process caches.
+ */
+export interface SharedReadStore {
+  /** The value and the ms it has left to live, or undefined (a miss, or the store unreachable). Never rejects. */
+  get(key: string): Promise<{ value: unknown; ttlMs: number } | undefined>;
+  /** Stores for `ttlMs`, in the background: never rejects, nobody waits for it. */
+  set(key: string, value: unknown, ttlMs: number): void;
+}
+
 export interface SharedReadsOptions {
   /** 0 turns the cache off; coalescing stays on. */
   cacheTtlMs: number;
+  /** The fleet's cache level, if replicas share one (REDIS_URL); used only while `cacheTtlMs` > 0. */
+  fleetStore?: SharedReadStore;
   /** Whether a response carries a credential member (then it is never cached). */
   containsSecret?: (value: unknown) => boolean;
   maxEntries?: number;
@@ -58,6 +74,8 @@ export interface SharedReadsStats {
   coalesced: number;
   /** Reads answered from the cache. */
   cacheHits: number;
+  /** Reads answered from the fleet's cache (another replica's AWS call); counted in `coalesced` for those that joined one. */
+  fleetCacheHits: number;
   cacheEntries: number;
 }
 
@@ -78,13 +96,15 @@ export class SharedReads implements AwsReads {
   private readonly maxEntries: number;
   private readonly now: () => number;
   private readonly containsSecret: (value: unknown) => boolean;
-  private readonly counters = { fetched: 0, coalesced: 0, cacheHits: 0 };
+  private readonly fleetStore: SharedReadStore | undefined;
+  private readonly counters = { fetched: 0, coalesced: 0, cacheHits: 0, fleetCacheHits: 0 };
 
   constructor(options: SharedReadsOptions) {
     this.cacheTtlMs = options.cacheTtlMs;
     this.maxEntries = options.maxEntries ?? CACHE_MAX_ENTRIES;
     this.now = options.now ?? (() => Date.now());
     this.containsSecret = options.containsSecret ?? (() => false);
+    this.fleetStore = this.cacheTtlMs > 0 ? options.fleetStore : undefined;
   }
 
   /**
@@ -112,13 +132,30 @@ export class SharedReads implements AwsReads {
       running.turns.join(turnOf(scope));
       return untilAborted(running.call as Promise<T>, scope.signal);
     }
-    this.counters.fetched += 1;
     const turns = new SharedTurns(turnOf(scope));
     // No request's signal: one caller going away (or reaching its deadline) must not fail the others.
-    const call = fetch({ requestId: scope.requestId, turns }).then(
+    const fromAws = (): Promise<T> => {
+      this.counters.fetched += 1;
+      return fetch({ requestId: scope.requestId, turns }).then((value) => {
+        this.store(key, value);
+        return value;
+      });
+    };
+    const fleetStore = this.fleetStore;
+    const read =
+      fleetStore === undefined
+        ? fromAws()
+        : fleetStore.get(key).then((hit) => {
+            // A value that carries a credential was never written by a replica: not served either.
+            if (hit === undefined || this.containsSecret(hit.value)) return fromAws();
+            this.counters.fleetCacheHits += 1;
+            // Kept here for what it has left to live in the fleet, not a whole TTL more.
+            this.remember(key, hit.value, Math.min(hit.ttlMs, this.cacheTtlMs));
+            return hit.value as T;
+          });
+    const call = read.then(
       (value) => {
         this.inFlight.delete(key);
-        this.store(key, value);
         return value;
       },
       (error: unknown) => {
@@ -137,10 +174,17 @@ export class SharedReads implements AwsReads {
     return { ...this.counters, cacheEntries: this.cache.size };
   }
 
+  /** The one place a value enters a cache, the process's or the fleet's: never one that carries a credential. */
   private store(key: string, value: unknown): void {
     if (this.cacheTtlMs <= 0 || this.containsSecret(value)) return;
+    this.remember(key, value, this.cacheTtlMs);
+    this.fleetStore?.set(key, value, this.cacheTtlMs);
+  }
+
+  private remember(key: string, value: unknown, ttlMs: number): void {
+    if (ttlMs <= 0) return;
     if (this.cache.size >= this.maxEntries) this.evict();
-    this.cache.set(key, { value, expiresAt: this.now() + this.cacheTtlMs });
+    this.cache.set(key, { value, expiresAt: this.now() + ttlMs });
   }
 
   /** Drops expired entries, then, if still full, the oldest tenth (Map keeps insertion order). */
