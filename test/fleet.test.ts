@@ -1,0 +1,319 @@
+/**
+ * A fleet on one Redis (REDIS_URL, docs/fleet.md): two replicas over one emulator and one real
+ * redis-server share the response cache, the client-side AWS rate limit and the persisted queries;
+ * no credential, token or key derived from one ever reaches Redis; and losing Redis, or a Redis that
+ * hangs, loses no request.
+ */
+import { createHash } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { loadConfig } from '../src/config/config.js';
+import { deserializeResponse, serializeResponse } from '../src/fleet/redis-cache.js';
+import { DEMO_DOMAIN_ID, SECRET_CANARY_PREFIX, seedBulkConnections, seedConnections, seededIds } from '../tools/emulator/seed.js';
+import { buildServedSchema } from '../src/schema/build.js';
+import { type Fleet, type Replica, startFleet } from './support/fleet.js';
+import { collectCanaries, secretSelection } from './support/operations.js';
+import { READ, SECRETS, callsOf, mintToken } from './support/stack.js';
+
+const { awsAccountId, actionConnectorIds } = seededIds();
+const connectorQuery = (id: string) =>
+  `{ quickSightActionConnector(awsAccountId: "${awsAccountId}", actionConnectorId: "${id}") { arn name createdTime lastUpdatedTime } }`;
+const connectionQuery = (id: string) => `{ dataZoneConnection(domainIdentifier: "${DEMO_DOMAIN_ID}", identifier: "${id}") { connectionId name type } }`;
+
+/** Most AWS calls started within any one second, from the emulator's arrival times. */
+function mostCallsInAnySecond(times: number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  let first = 0;
+  for (let last = 0; last < sorted.length; last += 1) {
+    while ((sorted[last] as number) - (sorted[first] as number) >= 1_000) first += 1;
+    most = Math.max(most, last - first + 1);
+  }
+  return most;
+}
+
+/** Every key of the Redis, and what it holds as text (each value read the way its type is read). */
+async function redisContents(url: string): Promise<Map<string, string>> {
+  const redis = new Redis(url);
+  try {
+    const contents = new Map<string, string>();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'COUNT', 1000);
+      cursor = next;
+      for (const key of keys) {
+        const type = await redis.type(key);
+        const value =
+          type === 'string' ? await redis.get(key)
+          : type === 'zset' ? (await redis.zrange(key, 0, -1, 'WITHSCORES')).join('\n')
+          : type === 'hash' ? JSON.stringify(await redis.hgetall(key))
+          : type === 'list' ? (await redis.lrange(key, 0, -1)).join('\n')
+          : type === 'set' ? (await redis.smembers(key)).join('\n')
+          : `unexpected type ${type}`;
+        // DUMP too: whatever the type, its serialized bytes (uncompressed parts) as Redis would copy them.
+        const dumped = (await redis.dumpBuffer(key))?.toString('latin1') ?? '';
+        contents.set(key, `${value ?? ''}\n${dumped}`);
+      }
+    } while (cursor !== '0');
+    return contents;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+describe('fleet - without servers', () => {
+  test('serializeResponse - SDK timestamps come back from the fleet cache as Dates, equal to the ones stored', () => {
+    const value = { ActionConnector: { CreatedTime: new Date('2025-01-15T10:30:00.123Z'), Name: 'x', Nested: [{ At: new Date(0) }] }, $metadata: { httpStatusCode: 200 } };
+    const back = deserializeResponse(serializeResponse(value)) as typeof value;
+    expect(back).toEqual(value);
+    expect(back.ActionConnector.CreatedTime).toBeInstanceOf(Date);
+    expect(back.ActionConnector.Nested[0]?.At).toBeInstanceOf(Date);
+    // A plain object that merely has other members besides `$date` stays an object.
+    expect(deserializeResponse('{"a":{"$date":"2025-01-01T00:00:00.000Z","b":1}}')).toEqual({ a: { $date: '2025-01-01T00:00:00.000Z', b: 1 } });
+  });
+
+  test('REDIS_URL - must be a redis:// or rediss:// URL; the message names the variable and never echoes its password', () => {
+    expect(() => loadConfig({ REDIS_URL: 'http://user:hunter2-secret@cache:6379' })).toThrow(/REDIS_URL/);
+    expect(() => loadConfig({ REDIS_URL: 'http://user:hunter2-secret@cache:6379' })).not.toThrow(/hunter2/);
+    expect(loadConfig({ REDIS_URL: 'rediss://:pw@cache.internal:6380/2' }).fleet).toEqual({ redisUrl: 'rediss://:pw@cache.internal:6380/2', timeoutMs: 100, expectedReplicas: 2 });
+    expect(loadConfig({ REDIS_URL: 'redis://cache:6379', REDIS_TIMEOUT_MS: '50', FLEET_EXPECTED_REPLICAS: '3' }).fleet).toMatchObject({ timeoutMs: 50, expectedReplicas: 3 });
+    expect(loadConfig({}).fleet).toBeUndefined();
+    expect(() => loadConfig({ REDIS_URL: 'redis://cache:6379', FLEET_EXPECTED_REPLICAS: '0' })).toThrow(/FLEET_EXPECTED_REPLICAS/);
+  });
+});
+
+describe('fleet - two replicas on one Redis', () => {
+  let fleet: Fleet;
+  let a: Replica;
+  let b: Replica;
+  const tokens = { reader: '', secrets: '' };
+
+  beforeAll(async () => {
+    // The cache on, and a rate limit high enough never to queue, so every AWS call takes a slot in Redis.
+    fleet = await startFleet({ env: { CACHE_TTL_SECONDS: '60', AWS_RATE_LIMIT_PER_SECOND: '1000' } });
+    [a, b] = fleet.replicas as [Replica, Replica];
+    tokens.reader = await mintToken([READ]);
+    tokens.secrets = await mintToken([READ, SECRETS]);
+  });
+  afterAll(async () => {
+    await fleet?.close();
+  });
+
+  test('Fleet - a read through replica A, then the same read through replica B, costs one AWS call, and B answers the same bytes', async () => {
+    const id = actionConnectorIds[0] as string;
+    fleet.emulator.resetCalls();
+    const first = await a.graphql(connectorQuery(id), { token: tokens.reader });
+    const second = await b.graphql(connectorQuery(id), { token: tokens.reader });
+    expect(first.body.errors).toBeUndefined();
+    expect(first.body.data?.['quickSightActionConnector']?.createdTime).toBe('2025-01-15T10:30:00.123Z');
+    // Timestamps and all: B serves what A read, as A served it.
+    expect(second.text).toBe(first.text);
+    expect(callsOf(fleet.emulator, 'DescribeActionConnector')).toHaveLength(1);
+    expect(b.subgraph.sharedReads.stats().fleetCacheHits).toBe(1);
+
+    const connection = await a.graphql(connectionQuery('conn-bulk-001'), { token: tokens.reader });
+    const again = await b.graphql(connectionQuery('conn-bulk-001'), { token: tokens.reader });
+    expect(again.text).toBe(connection.text);
+    expect(callsOf(fleet.emulator, 'GetConnection')).toHaveLength(1);
+  });
+
+  test('Fleet - a persisted query registered through replica A is served by its hash alone through replica B', async () => {
+    const query = connectionQuery('conn-bulk-002');
+    const persistedQuery = { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') };
+    const unknown = { version: 1, sha256Hash: createHash('sha256').update(`${query} # never sent`).digest('hex') };
+    expect((await b.graphql(undefined as never, { token: tokens.reader, extensions: { persistedQuery: unknown } })).body.errors?.[0]?.extensions?.['code']).toBe('PERSISTED_QUERY_NOT_FOUND');
+
+    const registered = await a.graphql(query, { token: tokens.reader, extensions: { persistedQuery } });
+    expect(registered.body.errors).toBeUndefined();
+    const byHash = await b.graphql(undefined as never, { token: tokens.reader, extensions: { persistedQuery } });
+    expect(byHash.status).toBe(200);
+    expect(byHash.body).toEqual(registered.body);
+  });
+
+  test('Fleet - no credential, token or token-derived key reaches Redis after secrets readers read every seeded credential through every path on both replicas', async () => {
+    const { schema, policy } = buildServedSchema();
+    const selection = secretSelection(schema, policy.mayCarryCredentials, 'DataZoneConnection').slice(1, -1);
+    const withCredentials = [...seedConnections(), ...seedBulkConnections().filter((connection) => connection.connectionCredentials !== undefined).slice(0, 6)];
+    const seen: string[] = [];
+    for (const [index, connection] of withCredentials.entries()) {
+      const id = connection.connectionId as string;
+      const replicas = index % 2 === 0 ? [a, b] : [b, a];
+      const requests = [
+        { query: `query($d: ID!, $c: ID!) { dataZoneConnection(domainIdentifier: $d, identifier: $c, withSecret: true) { connectionId ${selection} } }`, variables: { d: DEMO_DOMAIN_ID, c: id } },
+        { query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on DataZoneConnection { connectionId ${selection} } } }`, variables: { r: [{ __typename: 'DataZoneConnection', domainId: DEMO_DOMAIN_ID, connectionId: id }] } },
+        { query: `query($d: ID!, $f: DataZoneConnectionFilter) { dataZoneConnections(domainIdentifier: $d, first: 5, filter: $f) { edges { node { connectionId ${selection} } } } }`, variables: { d: DEMO_DOMAIN_ID, f: { name: connection.name } } },
+      ];
+      for (const request of requests) {
+        for (const replica of replicas) {
+          // Secrets readers, and readers of the same things (their reads are the ones that are shared),
+          // each also as a persisted query, so the persisted documents are in Redis too.
+          const persistedQuery = { version: 1, sha256Hash: createHash('sha256').update(request.query).digest('hex') };
+          const secrets = await replica.graphql(request.query, { token: tokens.secrets, variables: request.variables, extensions: { persistedQuery } });
+          expect(secrets.status).toBe(200);
+          seen.push(...collectCanaries(secrets.body.data));
+          const reader = await replica.graphql(request.query, { token: tokens.reader, variables: request.variables });
+          expect(reader.status).toBe(200);
+          expect(reader.text).not.toContain(SECRET_CANARY_PREFIX);
+        }
+      }
+    }
+    // The secrets were read (so finding none in Redis means something).
+    expect(new Set(seen).size).toBeGreaterThanOrEqual(20);
+
+    const contents = await redisContents(fleet.redis.url);
+    const keys = [...contents.keys()];
+    // Redis does hold the fleet's shared state: responses, persisted queries, rate limit slots.
+    expect(keys.some((key) => key.startsWith('aws-connections-subgraph:response:GetConnection/'))).toBe(true);
+    expect(keys.some((key) => key.startsWith('aws-connections-subgraph:apq:'))).toBe(true);
+    expect(keys.some((key) => key.startsWith('aws-connections-subgraph:rate:'))).toBe(true);
+    const forbidden = [SECRET_CANARY_PREFIX, tokens.reader, tokens.secrets, ...tokens.reader.split('.'), ...tokens.secrets.split('.'), 'test-user'];
+    // The token's hash under any common encoding: a key derived from a token is refused too.
+    for (const token of [tokens.reader, tokens.secrets]) {
+      for (const algorithm of ['sha256', 'sha1', 'md5']) forbidden.push(createHash(algorithm).update(token).digest('hex'), createHash(algorithm).update(token).digest('base64url'));
+    }
+    for (const [key, value] of contents) {
+      for (const needle of forbidden) {
+        expect(key.includes(needle), `key ${key} holds ${needle.slice(0, 16)}…`).toBe(false);
+        expect(value.includes(needle), `the value of ${key} holds ${needle.slice(0, 16)}…`).toBe(false);
+      }
+    }
+  }, 60_000);
+});
+
+describe('fleet - the AWS rate limit holds for the fleet', () => {
+  const LIMIT = 8;
+  let fleet: Fleet;
+
+  beforeAll(async () => {
+    // Cache off: every read is an AWS call. The emulator enforces the limit as AWS would its quota.
+    fleet = await startFleet({
+      env: { CACHE_TTL_SECONDS: '0', AWS_RATE_LIMIT_PER_SECOND: String(LIMIT), AWS_RATE_LIMIT_MAX_WAIT_MS: '30000' },
+      emulator: { quotaPerSecond: LIMIT },
+    });
+  });
+  afterAll(async () => {
+    await fleet?.close();
+  });
+
+  test('Fleet - distinct reads spread over both replicas start at most the configured limit of AWS calls in any second, with no throttle', async () => {
+    const reader = await mintToken([READ]);
+    fleet.emulator.resetCalls();
+    const ids = Array.from({ length: 40 }, (_, index) => `conn-bulk-${String(100 + index).padStart(3, '0')}`);
+    const answers = await Promise.all(ids.map((id, index) => (fleet.replicas[index % 2] as Replica).graphql(connectionQuery(id), { token: reader })));
+    for (const answer of answers) expect(answer.body.errors).toBeUndefined();
+    const calls = callsOf(fleet.emulator, 'GetConnection');
+    expect(calls).toHaveLength(ids.length);
+    expect(calls.filter((call) => call.throttled)).toHaveLength(0);
+    // Each replica alone would start LIMIT a second: twice the limit for the two.
+    expect(mostCallsInAnySecond(calls.map((call) => call.at))).toBeLessThanOrEqual(LIMIT);
+    // Both replicas did work, each below the limit on its own.
+    const perReplica = fleet.replicas.map((replica) => replica.subgraph.sharedReads.stats().fetched);
+    for (const count of perReplica) expect(count).toBeGreaterThan(0);
+  }, 30_000);
+});
+
+describe('fleet - Redis is a helper, not a dependency', () => {
+  let fleet: Fleet;
+  let reader: string;
+  let sequence = 0;
+  /** Another connection id never read before (no cache can answer it). */
+  const freshId = () => `conn-bulk-${String((sequence += 1) % 260).padStart(3, '0')}`;
+  const warnings = (replica: Replica) => replica.logLines.filter((line) => line.includes('Redis unreachable or slow'));
+  const resumed = (replica: Replica) => replica.logLines.filter((line) => line.includes('Redis reachable again'));
+  const readiness = (replica: Replica) => fetch(new URL('/readyz', replica.subgraph.url)).then((response) => response.status);
+
+  beforeAll(async () => {
+    fleet = await startFleet({ env: { CACHE_TTL_SECONDS: '60', AWS_RATE_LIMIT_PER_SECOND: '50', REDIS_TIMEOUT_MS: '100' } });
+    reader = await mintToken([READ]);
+  });
+  afterAll(async () => {
+    await fleet?.close();
+  });
+
+  /** Reads through every replica for `ms`, each answer timed; every answer must carry its data. */
+  async function traffic(ms: number): Promise<number[]> {
+    const latencies: number[] = [];
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      const id = freshId();
+      await Promise.all(
+        fleet.replicas.map(async (replica) => {
+          const started = performance.now();
+          const answer = await replica.graphql(connectionQuery(id), { token: reader });
+          latencies.push(performance.now() - started);
+          expect(answer.status).toBe(200);
+          expect(answer.body.errors).toBeUndefined();
+          expect(answer.body.data?.['dataZoneConnection']?.connectionId).toBe(id);
+        }),
+      );
+    }
+    return latencies;
+  }
+
+  let created = 0;
+  async function sharingWorks(): Promise<void> {
+    // A connection made now: neither replica's own cache can hold it.
+    const id = `conn-fleet-${(created += 1)}`;
+    fleet.emulator.putConnection({ domainId: DEMO_DOMAIN_ID, connectionId: id, name: id, type: 'ATHENA' });
+    fleet.emulator.resetCalls();
+    const [a, b] = fleet.replicas as [Replica, Replica];
+    await a.graphql(connectionQuery(id), { token: reader });
+    await b.graphql(connectionQuery(id), { token: reader });
+    expect(callsOf(fleet.emulator, 'GetConnection')).toHaveLength(1);
+  }
+
+  test('Fleet - Redis killed mid-traffic: every request is answered, each replica warns once, and sharing resumes when Redis is back on its port', async () => {
+    await sharingWorks();
+    const running = traffic(2_500);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await fleet.redis.kill();
+    await running;
+    for (const replica of fleet.replicas) {
+      expect(warnings(replica)).toHaveLength(1);
+      expect(await readiness(replica)).toBe(200);
+    }
+    // Without Redis, no sharing: the read through B goes to AWS again.
+    const id = 'conn-fleet-outage';
+    fleet.emulator.putConnection({ domainId: DEMO_DOMAIN_ID, connectionId: id, name: id, type: 'ATHENA' });
+    fleet.emulator.resetCalls();
+    await (fleet.replicas[0] as Replica).graphql(connectionQuery(id), { token: reader });
+    await (fleet.replicas[1] as Replica).graphql(connectionQuery(id), { token: reader });
+    expect(callsOf(fleet.emulator, 'GetConnection')).toHaveLength(2);
+
+    await fleet.redis.restart();
+    await vi.waitFor(
+      async () => {
+        await traffic(50);
+        for (const replica of fleet.replicas) expect(resumed(replica)).toHaveLength(1);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+    await sharingWorks();
+    for (const replica of fleet.replicas) expect(warnings(replica)).toHaveLength(1);
+  }, 30_000);
+
+  test('Fleet - a Redis that hangs holds no request beyond the Redis timeout, and readiness stays 200', async () => {
+    const warnedBefore = fleet.replicas.map((replica) => warnings(replica).length);
+    fleet.redis.freeze();
+    try {
+      const latencies = await traffic(2_000);
+      // Each request meets at most one timed-out command per Redis use (cache get, rate limit slot)
+      // before the outage makes the replica skip Redis; AWS answers in a few ms.
+      expect(Math.max(...latencies)).toBeLessThan(1_000);
+      for (const [index, replica] of fleet.replicas.entries()) {
+        expect(warnings(replica)).toHaveLength((warnedBefore[index] as number) + 1);
+        expect(await readiness(replica)).toBe(200);
+      }
+    } finally {
+      fleet.redis.thaw();
+    }
+    await vi.waitFor(
+      async () => {
+        await traffic(50);
+        for (const replica of fleet.replicas) expect(resumed(replica)).toHaveLength(2);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+    await sharingWorks();
+  }, 30_000);
+});
