@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { type SubgraphServer, startSubgraph } from '../../src/server/app.js';
 import { createLogger } from '../../src/server/logger.js';
 import type { Emulator, EmulatorOptions } from '../../tools/emulator/index.js';
-import { type RedisServer, startRedisServer } from './redis-server.js';
+import { type RedisServer, startRedisServer } from '../../tools/fleet/redis-server.js';
 import { type GraphQLResponse, type Stack, startStack } from './stack.js';
 
 /** One subgraph process of a fleet, as a test sees it. */

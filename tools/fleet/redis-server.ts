@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 
-/** Debian's redis-server (`.ci/run` installs it when missing). */
+/** Debian's redis-server (`.ci/run` installs it when missing), for the fleet tests and scenario G of `npm run bench`. */
 export const REDIS_SERVER_BINARY = process.env['REDIS_SERVER_BINARY'] ?? '/usr/bin/redis-server';
 
 /**
@@ -13,6 +13,8 @@ export const REDIS_SERVER_BINARY = process.env['REDIS_SERVER_BINARY'] ?? '/usr/b
 export interface RedisServer {
   url: string;
   port: number;
+  /** The current redis-server process (a new one after restart). */
+  readonly pid: number;
   /** SIGKILL, and waits for the process to be gone. */
   kill(): Promise<void>;
   /** A new redis-server on the same port (empty: persistence is off). */
@@ -80,6 +82,9 @@ export async function startRedisServer(): Promise<RedisServer> {
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    get pid() {
+      return child.pid as number;
+    },
     kill: () => stop(child),
     async restart() {
       await stop(child);
