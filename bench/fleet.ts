@@ -170,7 +170,9 @@ async function g2(context: FleetBenchContext, redis: RedisServer): Promise<void>
   await control(`/latency?ms=${context.latencyMs}`);
   await control(`/quota?perSecond=${context.quotaPerSecond}`);
   const ttlSeconds = 2;
-  const workingSet = BENCH_IDS.slice(900, 940);
+  // Refreshing it takes 6 calls/s per replica at most, well within the limit: what is measured is
+  // the cache, not the rate limit's queue.
+  const workingSet = BENCH_IDS.slice(900, 912);
   const seconds = context.durationSeconds * 2;
   const connections = 16;
   const warmupSeconds = 3;

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { SharedReads, type SharedReadStore } from '../src/aws/shared-reads.js';
 import { loadConfig } from '../src/config/config.js';
 import { deserializeResponse, serializeResponse } from '../src/fleet/redis-cache.js';
 import { DEMO_DOMAIN_ID, SECRET_CANARY_PREFIX, seedBulkConnections, seedConnections, seededIds } from '../tools/emulator/seed.js';
@@ -70,6 +71,41 @@ describe('fleet - without servers', () => {
     expect(back.ActionConnector.Nested[0]?.At).toBeInstanceOf(Date);
     // A plain object that merely has other members besides `$date` stays an object.
     expect(deserializeResponse('{"a":{"$date":"2025-01-01T00:00:00.000Z","b":1}}')).toEqual({ a: { $date: '2025-01-01T00:00:00.000Z', b: 1 } });
+  });
+
+  test('SharedReads.fleetStore - two replicas serving one hot key at once call AWS about once per TTL between them, and never serve a value older than the TTL', async () => {
+    const TTL_MS = 2_000;
+    let now = 0;
+    const entries = new Map<string, { value: unknown; expiresAt: number }>();
+    // The fleet's store on the same fake clock, expiring as Redis does.
+    const store: SharedReadStore = {
+      get: async (key) => {
+        const entry = entries.get(key);
+        return entry !== undefined && entry.expiresAt > now ? { value: entry.value, ttlMs: entry.expiresAt - now } : undefined;
+      },
+      set: (key, value, ttlMs) => void entries.set(key, { value, expiresAt: now + ttlMs }),
+    };
+    let awsCalls = 0;
+    const fetch = async () => {
+      awsCalls += 1;
+      return { fetchedAt: now };
+    };
+    // Different refresh points for the two, as random draws give them.
+    const replicas = [0.2, 0.7].map((draw) => new SharedReads({ cacheTtlMs: TTL_MS, fleetStore: store, now: () => now, random: () => draw }));
+    let oldest = 0;
+    for (now = 0; now < 20_000; now += 10) {
+      // Both replicas asked at the same instant: without refresh ahead, both would miss together at each expiry.
+      const values = await Promise.all(replicas.map((replica) => replica.read('GetConnection/hot', true, fetch)));
+      for (const value of values) oldest = Math.max(oldest, now - value.fetchedAt);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(oldest).toBeLessThan(TTL_MS);
+    // One call per TTL less the earlier replica's refresh-ahead margin (340 ms here): 20 s / 1.66 s,
+    // plus the two first misses; both replicas calling at each expiry would make 20.
+    expect(awsCalls).toBeGreaterThanOrEqual(10);
+    expect(awsCalls).toBeLessThanOrEqual(14);
+    // The replica that did not call AWS took the other's refreshed value from the fleet's store.
+    expect(replicas.map((replica) => replica.stats().fleetCacheHits).reduce((sum, hits) => sum + hits, 0)).toBeGreaterThanOrEqual(9);
   });
 
   test('REDIS_URL - must be a redis:// or rediss:// URL; the message names the variable and never echoes its password', () => {

@@ -51,7 +51,12 @@ export function fleetSlotsKey(limitKey: string): string {
  * (`limit / expectedReplicas`, at least 1) as its fallback while Redis cannot answer.
  */
 export class FleetSlots implements SlotSource {
-  /** The rate a replica can expect: the fleet's limit divided among the replicas sharing it. */
+  /**
+   * The rate a replica can expect: the fleet's limit divided among the replicas sharing it, so each
+   * spreads its starts instead of racing the others for every start that frees up (a race that,
+   * tried, let calls reach AWS close enough together to be throttled). A replica with a backlog
+   * while the others idle therefore gets its share, not the whole limit.
+   */
   readonly pace: { readonly intervalMs: number; readonly burst: number };
   private readonly fallback: SlidingWindowSlots;
   private readonly redisKey: string;
