@@ -33,6 +33,7 @@ export class FleetLink {
   private readonly now: () => number;
   private readonly retryMs: number;
   private readonly connectTimeoutMs: number;
+  private closed = false;
 
   constructor(
     config: FleetConfig,
@@ -78,7 +79,7 @@ export class FleetLink {
 
   /** Whether a command may be sent now: Redis is healthy, or an outage's next probe is due. */
   usable(): boolean {
-    return this.healthy || this.now() >= this.retryAt;
+    return !this.closed && (this.healthy || this.now() >= this.retryAt);
   }
 
   /**
@@ -97,7 +98,7 @@ export class FleetLink {
       }
       return result;
     } catch (error) {
-      if (this.healthy) {
+      if (this.healthy && !this.closed) {
         this.healthy = false;
         this.retryAt = this.now() + this.retryMs;
         // The error's name and message only: never the URL, which may carry a password.
@@ -116,6 +117,7 @@ export class FleetLink {
   }
 
   close(): void {
+    this.closed = true;
     // Not QUIT: it waits for an answer, and a hung Redis would hold the shutdown.
     this.redis.disconnect();
   }
