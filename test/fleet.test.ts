@@ -14,7 +14,8 @@ import { DEMO_DOMAIN_ID, SECRET_CANARY_PREFIX, seedBulkConnections, seedConnecti
 import { buildServedSchema } from '../src/schema/build.js';
 import { type Fleet, type Replica, startFleet } from './support/fleet.js';
 import { collectCanaries, secretSelection } from './support/operations.js';
-import { READ, SECRETS, callsOf, mintToken } from './support/stack.js';
+import { READ, SECRETS, callsOf, mintToken, startStack } from './support/stack.js';
+import { createServer } from 'node:net';
 
 const { awsAccountId, actionConnectorIds } = seededIds();
 const connectorQuery = (id: string) =>
@@ -354,5 +355,35 @@ describe('fleet - Redis is a helper, not a dependency', () => {
       { timeout: 10_000, interval: 100 },
     );
     await sharingWorks();
+  }, 30_000);
+});
+
+describe('fleet - a replica whose Redis is not there', () => {
+  test('Fleet - a replica started without its Redis serves every read, warns once, and keeps to its share of the limit (limit / FLEET_EXPECTED_REPLICAS)', async () => {
+    // A port nothing listens on.
+    const probe = createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => probe.once('listening', resolve));
+    const { port } = probe.address() as { port: number };
+    await new Promise((resolve) => probe.close(resolve));
+    const stack = await startStack({
+      env: { REDIS_URL: `redis://fleet:redis-password-canary@127.0.0.1:${port}`, CACHE_TTL_SECONDS: '60', AWS_RATE_LIMIT_PER_SECOND: '8', FLEET_EXPECTED_REPLICAS: '2', AWS_RATE_LIMIT_MAX_WAIT_MS: '30000' },
+    });
+    try {
+      const reader = await mintToken([READ]);
+      stack.emulator.resetCalls();
+      const ids = Array.from({ length: 12 }, (_, index) => `conn-bulk-${String(200 + index).padStart(3, '0')}`);
+      const answers = await Promise.all(ids.map((id) => stack.graphql(connectionQuery(id), { token: reader })));
+      for (const answer of answers) expect(answer.body.errors).toBeUndefined();
+      const times = callsOf(stack.emulator, 'GetConnection').map((call) => call.at);
+      expect(times).toHaveLength(ids.length);
+      // Its share: 8 / 2 = 4 starts in any 1.05 s (the whole limit would let 8 go at once).
+      expect(mostCallsInAnySecond(times, 950)).toBeLessThanOrEqual(4);
+      expect(stack.logLines.filter((line) => line.includes('Redis unreachable or slow'))).toHaveLength(1);
+      // The warning names the failure, never the URL's password.
+      expect(stack.logLines.join('')).not.toContain('redis-password-canary');
+      expect((await fetch(new URL('/readyz', stack.subgraph.url))).status).toBe(200);
+    } finally {
+      await stack.close();
+    }
   }, 30_000);
 });
