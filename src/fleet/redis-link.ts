@@ -88,8 +88,9 @@ export class FleetLink {
    */
   async run<T>(command: (redis: Redis) => Promise<T>): Promise<T | undefined> {
     if (!this.usable()) return undefined;
+    const probe = !this.healthy;
     // One probe per retry period: concurrent callers keep using their fallback meanwhile.
-    if (!this.healthy) this.retryAt = this.now() + this.retryMs;
+    if (probe) this.retryAt = this.now() + this.retryMs;
     try {
       const result = await command(this.redis);
       if (!this.healthy) {
@@ -106,6 +107,10 @@ export class FleetLink {
           { err: { name: (error as Error).name, message: (error as Error).message } },
           'Redis unreachable or slow: this replica falls back to its own share of the AWS rate limit and to its own cache until Redis answers again',
         );
+      } else if (probe && !this.closed && this.redis.status === 'ready') {
+        // An outage's probe failed on a connection that looks open (a hung Redis, or a peer gone
+        // without a word): a new connection, rather than waiting on that one for ever.
+        this.redis.disconnect(true);
       }
       return undefined;
     }
