@@ -216,6 +216,8 @@ async function g2(context: FleetBenchContext, redis: RedisServer): Promise<void>
   verdict('G2', fleet.perIdAndTtl <= 2 && fleet.perIdAndTtl < alone.perIdAndTtl, `two replicas on one Redis: ${f2(fleet.perIdAndTtl)} AWS calls per id and TTL (without Redis: ${f2(alone.perIdAndTtl)})`);
 }
 
+/** G3's warm-up of a fresh replica B: passes over the warm set (the first are Redis hits, the rest own-cache hits). */
+const WARM_PASSES = 20;
 /** Own-cache passes over the warm set just before the Redis hits, in G3. */
 const OWN_PASSES = 4;
 
@@ -230,7 +232,7 @@ async function g3(context: FleetBenchContext, redis: RedisServer): Promise<void>
   say();
   say(`### G3. CPU per request: a cache hit from Redis against one from the process's own cache (${context.rounds} rounds of ${measured.length} requests, 8 connections)`);
   say();
-  say(`Two replicas, CACHE_TTL_SECONDS=300. Replica A reads ${measured.length} connections (AWS calls; they go into Redis). A fresh replica B, warmed up on ${warm.length} other connections, reads those ${warm.length} again ${OWN_PASSES} times (own-cache hits, before), then the ${measured.length}: each is a miss in its own cache and a hit in Redis; then reads them again (own-cache hits, after). Own-cache hits on both sides of the Redis hits show how much the order (the process still warming up) moves the figure. CPU is B's process (and redis-server's) from /proc, per request.`);
+  say(`Two replicas, CACHE_TTL_SECONDS=300. Replica A reads ${measured.length} connections (AWS calls; they go into Redis). A fresh replica B, warmed up on ${warm.length} other connections, warmed up by ${WARM_PASSES} passes over ${warm.length} other connections, reads those ${warm.length} again ${OWN_PASSES} times (own-cache hits, before), then the ${measured.length}: each is a miss in its own cache and a hit in Redis; then reads them again (own-cache hits, after). Own-cache hits on both sides of the Redis hits show how much the order (the process still warming up) moves the figure. CPU is B's process (and redis-server's) from /proc, per request.`);
   say();
   say('| round | own-cache hits before: B CPU ms/request | Redis hits: B CPU ms/request | redis-server CPU ms/request | p50 ms | own-cache hits after: B CPU ms/request | p50 ms | AWS calls during B\'s reads |');
   say('|---|---|---|---|---|---|---|---|');
@@ -240,7 +242,7 @@ async function g3(context: FleetBenchContext, redis: RedisServer): Promise<void>
   const totals = { redis: 0, own: 0, ownBefore: 0, ownBeforeRequests: 0, redisServer: 0, requests: 0 };
   for (let round = 0; round < context.rounds; round += 1) {
     const [b] = await startReplicas(context, `g3-b${round + 1}`, 1, env);
-    for (let pass = 0; pass < 5; pass += 1) await readOnce(context, b as Proc, warm);
+    for (let pass = 0; pass < WARM_PASSES; pass += 1) await readOnce(context, b as Proc, warm);
     const before = await control('/calls');
     const ownBefore = await driveFleet([b as Proc], 8, { amount: warm.length * OWN_PASSES }, (sequence) => connectionBody(warm[sequence % warm.length] as string), context.token);
     const redisBefore = cpuMs(redis.pid);
