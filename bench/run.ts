@@ -15,7 +15,7 @@
  *                           requests so that AWS calls per request are exact)
  *   BENCH_C_REQUESTS        requests per measured round of C (default 30)
  *   BENCH_E_REQUESTS        requests of E (default 100000; RSS read at 20 % and 100 %)
- *   BENCH_SCENARIOS         which to run, e.g. "A,B" (default A,B,C,D,E,F)
+ *   BENCH_SCENARIOS         which to run, e.g. "A,B" (default A,B,C,D,E,F,G; G: a fleet on one Redis, bench/fleet.ts)
  *   BENCH_OUTPUT            results file (default bench/results.md)
  *   BENCH_MAX_SECONDS       watchdog for the whole run (default 900)
  *   BENCH_A_LATENCIES       emulator latencies of scenario A in ms (default "0,20")
@@ -34,6 +34,7 @@ import { BENCH_JWT_SECRET, benchReaderToken } from './token.js';
 import { mintDemoToken } from '../tools/demo/demo-tokens.js';
 import { READ_SCOPE } from '../src/auth/policy.js';
 import { emulatorSdkEnvironment } from '../tools/emulator/sdk-environment.js';
+import { scenarioG } from './fleet.js';
 
 const env = process.env;
 const num = (name: string, fallback: number): number => {
@@ -49,7 +50,7 @@ const B_CONNECTIONS = Math.max(1, num('BENCH_B_CONNECTIONS', 4));
 const B_REQUESTS = Math.max(1, num('BENCH_B_REQUESTS', 600));
 const C_REQUESTS = Math.max(1, num('BENCH_C_REQUESTS', 30));
 const E_REQUESTS = Math.max(1000, num('BENCH_E_REQUESTS', 100_000));
-const SCENARIOS = new Set((env['BENCH_SCENARIOS'] ?? 'A,B,C,D,E,F').split(',').map((name) => name.trim().toUpperCase()));
+const SCENARIOS = new Set((env['BENCH_SCENARIOS'] ?? 'A,B,C,D,E,F,G').split(',').map((name) => name.trim().toUpperCase()));
 const OUTPUT = env['BENCH_OUTPUT'] ?? 'bench/results.md';
 const MAX_SECONDS = num('BENCH_MAX_SECONDS', 900);
 /** The subgraph's AWS_MAX_CONCURRENCY default, used by both sides and by C's ideal. */
@@ -461,6 +462,12 @@ async function main(): Promise<void> {
   if (SCENARIOS.has('D')) await scenarioD(baseline, token);
   if (SCENARIOS.has('E')) await scenarioE(baseline, token);
   if (SCENARIOS.has('F')) await scenarioF();
+  if (SCENARIOS.has('G')) {
+    await scenarioG({
+      startSubgraph, control, say, verdict, token, durationSeconds: DURATION, rounds: ROUNDS,
+      quotaPerSecond: AWS_QUOTA_PER_SECOND, limitPerSecond: SUBGRAPH_RATE_LIMIT, latencyMs: LATENCY_MS,
+    });
+  }
 
   await baseline.stop();
   await emulator.stop();

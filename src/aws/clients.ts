@@ -6,7 +6,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import toFastProperties from 'to-fast-properties';
 import type { SubgraphConfig } from '../config/config.js';
 import { installCallScope } from './call.js';
-import { addRateLimitMiddleware } from './rate-limit.js';
+import { type SlotSource, addRateLimitMiddleware } from './rate-limit.js';
 
 /** The AWS clients, made once per process and shared by every request. */
 export interface AwsClients {
@@ -36,6 +36,8 @@ export interface AwsClientOptions {
    * application has neither.
    */
   callScope?: boolean;
+  /** The rate limit's slot source per limit key: the fleet's (src/fleet/) with REDIS_URL, else each process's own. */
+  slots?: (limitKey: string) => SlotSource;
 }
 
 /**
@@ -61,7 +63,7 @@ export function createAwsClients(config: Pick<SubgraphConfig, 'region' | 'aws'>,
   });
   const quicksight = new QuickSightClient(shared());
   const datazone = new DataZoneClient(shared());
-  const rateLimit = { limitPerSecond: config.aws.rateLimitPerSecond, maxWaitMs: config.aws.rateLimitMaxWaitMs };
+  const rateLimit = { limitPerSecond: config.aws.rateLimitPerSecond, maxWaitMs: config.aws.rateLimitMaxWaitMs, slots: options.slots };
   addRateLimitMiddleware(quicksight, 'quicksight', rateLimit);
   addRateLimitMiddleware(datazone, 'datazone', rateLimit);
   if (options.fastConfig ?? true) {

@@ -46,6 +46,14 @@ const environmentSchema = z.object({
   REQUEST_DEADLINE_MS: z.coerce.number().int().min(1).max(300_000).default(10_000),
   /** On SIGTERM/SIGINT: how long in-flight requests may take to finish before their connections are cut. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(300_000).default(15_000),
+  /** One Redis shared by every replica: the AWS rate limit, the non-secret response cache, persisted queries (docs/fleet.md). */
+  REDIS_URL: z
+    .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })
+    .optional(),
+  /** Longest any one Redis command may take before the replica carries on without it. */
+  REDIS_TIMEOUT_MS: z.coerce.number().int().min(1).max(10_000).default(100),
+  /** Replicas sharing the AWS rate limit: without Redis each takes this share of AWS_RATE_LIMIT_PER_SECOND. */
+  FLEET_EXPECTED_REPLICAS: z.coerce.number().int().min(1).max(1_000).default(2),
 });
 
 export interface AuthConfig {
@@ -72,6 +80,17 @@ export interface SubgraphConfig {
   shutdownTimeoutMs: number;
   /** Executions of one cached document before it is compiled with graphql-jit; 0: never, and the accelerator is off (see server/accelerator/). */
   jitAfter: number;
+  /** The Redis the replicas share (docs/fleet.md); absent: each process keeps its own limit, cache and persisted queries. */
+  fleet?: FleetConfig;
+}
+
+export interface FleetConfig {
+  /** `redis://` or `rediss://`; may carry a password, so it is never logged. */
+  redisUrl: string;
+  /** Bound on each Redis command. */
+  timeoutMs: number;
+  /** The fleet's size as far as the fallback share of the rate limit is concerned. */
+  expectedReplicas: number;
 }
 
 export class ConfigurationError extends Error {
@@ -125,5 +144,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     requestDeadlineMs: values.REQUEST_DEADLINE_MS,
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
     jitAfter: values.GRAPHQL_JIT_AFTER,
+    ...(values.REDIS_URL === undefined
+      ? {}
+      : { fleet: { redisUrl: values.REDIS_URL, timeoutMs: values.REDIS_TIMEOUT_MS, expectedReplicas: values.FLEET_EXPECTED_REPLICAS } }),
   };
 }

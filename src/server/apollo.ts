@@ -4,6 +4,7 @@ import { type ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/
 import { type ASTVisitor, GraphQLError, type GraphQLFormattedError, type GraphQLSchema, type ValidationContext } from 'graphql';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { Logger } from 'pino';
 import { type SubgraphErrorCode, SUBGRAPH_ERROR_CODES } from '../aws/errors.js';
 import type { SubgraphConfig } from '../config/config.js';
@@ -126,6 +127,8 @@ export function createApolloServer(
   config: Pick<SubgraphConfig, 'production' | 'introspection'>,
   logger: Logger,
   plugins: ApolloServerPlugin<SubgraphContext>[] = [],
+  /** Where automatic persisted queries are kept: the fleet's store with REDIS_URL (src/fleet/), else Apollo's in-process default. */
+  persistedQueries?: { cache: KeyValueCache<string>; ttlSeconds: number },
 ): ApolloServer<SubgraphContext> {
   // Depth, alias, token, cost and directive limits on every document (see armor.ts).
   const armor = createArmor({ production: config.production });
@@ -145,6 +148,7 @@ export function createApolloServer(
     validationRules: [knownOperationTypesRule, ...armor.validationRules],
     // Bounded by source length: Apollo's default cache holds hundreds of MB when documents vary.
     documentStore: new BoundedDocumentStore(),
+    ...(persistedQueries ? { persistedQueries: { cache: persistedQueries.cache, ttl: persistedQueries.ttlSeconds } } : {}),
     parseOptions: armor.parseOptions,
     plugins: [
       ...(armor.plugins as ApolloServerPlugin<SubgraphContext>[]),

@@ -19,6 +19,8 @@ import type { SubgraphContext } from '../core/context.js';
 import type { AwsCallScope } from '../aws/call.js';
 import { type RequestScope, createHttpHandler, createHttpServer } from './http.js';
 import { createLogger } from './logger.js';
+import { type Fleet, createFleet } from '../fleet/index.js';
+import { PERSISTED_QUERY_TTL_SECONDS } from '../fleet/redis-cache.js';
 
 export interface SubgraphServer {
   /** e.g. `http://127.0.0.1:4000/graphql` */
@@ -28,6 +30,8 @@ export interface SubgraphServer {
   clients: AwsClients;
   /** Process-wide coalescing and cache of non-secret AWS reads. */
   sharedReads: SharedReads;
+  /** What the replicas share through Redis (REDIS_URL); undefined without it. */
+  fleet?: Fleet;
   /** How many executions graphql-js and graphql-jit ran. */
   executionStats: ExecutionStats;
   /** Stops accepting requests, lets in-flight ones finish (up to `drainTimeoutMs`), then releases everything. */
@@ -49,6 +53,8 @@ export interface SubgraphCore {
   fastPath?: FastPath;
   clients: AwsClients;
   sharedReads: SharedReads;
+  /** What the replicas share through Redis (REDIS_URL); undefined without it. */
+  fleet?: Fleet;
   /** The context of one request: its caller (from the Authorization header), fresh loaders, its AWS call scope. */
   createContext: (authorization: string | undefined, scope: Pick<RequestScope, 'requestId' | 'signal' | 'log'>) => Promise<SubgraphContext>;
 }
@@ -58,11 +64,15 @@ export interface SubgraphCore {
  * server of `startSubgraph` and the per-layer benchmark (`npm run bench:layers`) both serve requests
  * through it.
  */
-export async function createSubgraphCore(config: SubgraphConfig, logger: Logger, clients: AwsClients = createAwsClients(config)): Promise<SubgraphCore> {
+export async function createSubgraphCore(config: SubgraphConfig, logger: Logger, givenClients?: AwsClients): Promise<SubgraphCore> {
+  // With REDIS_URL: the rate limit, the response cache and persisted queries held for the fleet.
+  const fleet = config.fleet ? await createFleet(config.fleet, config.aws.rateLimitPerSecond, logger) : undefined;
+  const clients = givenClients ?? createAwsClients(config, { slots: fleet?.slots });
   const { schema, policy } = buildServedSchema({ gatewayCompatibleSdl: config.gatewayCompatibleSdl });
   const verifyToken = createTokenVerifier(config.auth);
   const sharedReads = new SharedReads({
     cacheTtlMs: config.cache.ttlSeconds * 1000,
+    fleetStore: fleet?.responses,
     // The credential members the log redaction uses too (from the policy and the SDK's shapes),
     // not a second list worked out here.
     containsSecret: secretMemberDetector(
@@ -74,7 +84,14 @@ export async function createSubgraphCore(config: SubgraphConfig, logger: Logger,
   const cachePolicies = new CachePolicies(schema);
   // graphql-jit and the fast path, unless GRAPHQL_JIT_AFTER=0 turns them off.
   const accelerator = createAccelerator(schema, cachePolicies, { compileAfter: config.jitAfter });
-  const apollo = createApolloServer({ schema, gateway: accelerator?.gateway }, cachePolicies, config, logger);
+  const apollo = createApolloServer(
+    { schema, gateway: accelerator?.gateway },
+    cachePolicies,
+    config,
+    logger,
+    [],
+    fleet && { cache: fleet.persistedQueries, ttlSeconds: PERSISTED_QUERY_TTL_SECONDS },
+  );
   await apollo.start();
   return {
     schema,
@@ -83,6 +100,7 @@ export async function createSubgraphCore(config: SubgraphConfig, logger: Logger,
     fastPath: accelerator?.fastPath,
     clients,
     sharedReads,
+    fleet,
     createContext: async (authorization, { requestId, signal, log }) => {
       const caller = await verifyToken(authorization).catch((error: unknown) => {
         // The 401's reason (the token's defect, in words that never quote the token) goes into
@@ -111,7 +129,7 @@ export async function createSubgraphCore(config: SubgraphConfig, logger: Logger,
 /** Builds the subgraph's core once (see createSubgraphCore), then listens. */
 export async function startSubgraph(config: SubgraphConfig, options: StartSubgraphOptions = {}): Promise<SubgraphServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const { apollo, clients, sharedReads, createContext, executionStats, fastPath } = await createSubgraphCore(config, logger, options.clients);
+  const { apollo, clients, sharedReads, fleet, createContext, executionStats, fastPath } = await createSubgraphCore(config, logger, options.clients);
 
   let draining = false;
   const handler = createHttpHandler({
@@ -137,6 +155,7 @@ export async function startSubgraph(config: SubgraphConfig, options: StartSubgra
     logger,
     clients,
     sharedReads,
+    fleet,
     executionStats,
     async close(drainTimeoutMs = 10_000) {
       draining = true;
@@ -146,6 +165,7 @@ export async function startSubgraph(config: SubgraphConfig, options: StartSubgra
       await Promise.race([closed, deadline]);
       server.closeAllConnections();
       await apollo.stop();
+      fleet?.close();
       if (!options.clients) destroyAwsClients(clients);
     },
   };
