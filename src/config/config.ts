@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type AwsTargets, TargetsFileError, readTargetsFile } from './targets.js';
 
 /**
  * Everything the process reads from its environment, parsed and validated once at start-up.
@@ -46,6 +47,8 @@ const environmentSchema = z.object({
   REQUEST_DEADLINE_MS: z.coerce.number().int().min(1).max(300_000).default(10_000),
   /** On SIGTERM/SIGINT: how long in-flight requests may take to finish before their connections are cut. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(300_000).default(15_000),
+  /** The AWS accounts and regions the subgraph may read (src/config/targets.ts); absent: one account, AWS_REGION. */
+  AWS_TARGETS_FILE: z.string().min(1).optional(),
 });
 
 export interface AuthConfig {
@@ -72,6 +75,8 @@ export interface SubgraphConfig {
   shutdownTimeoutMs: number;
   /** Executions of one cached document before it is compiled with graphql-jit; 0: never, and the accelerator is off (see server/accelerator/). */
   jitAfter: number;
+  /** From AWS_TARGETS_FILE; absent: every call goes to the subgraph's own account and AWS_REGION. */
+  targets?: AwsTargets;
 }
 
 export class ConfigurationError extends Error {
@@ -97,6 +102,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     throw new ConfigurationError(
       'AUTH_JWT_SECRET or AUTH_JWKS_URL must be set: without one the subgraph cannot verify bearer tokens, and it will not serve AWS data unauthenticated',
     );
+  }
+  let targets: AwsTargets | undefined;
+  try {
+    targets = values.AWS_TARGETS_FILE === undefined ? undefined : readTargetsFile(values.AWS_TARGETS_FILE);
+  } catch (error) {
+    if (error instanceof TargetsFileError) throw new ConfigurationError(`AWS_TARGETS_FILE: ${error.message}`);
+    throw error;
   }
   const production = values.NODE_ENV === 'production';
   return {
@@ -125,5 +137,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     requestDeadlineMs: values.REQUEST_DEADLINE_MS,
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
     jitAfter: values.GRAPHQL_JIT_AFTER,
+    ...(targets ? { targets } : {}),
   };
 }

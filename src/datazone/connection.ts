@@ -23,6 +23,7 @@ export const getConnection = defineOperation({
   service: 'datazone',
   name: 'GetConnection',
   cacheKey: (key: ConnectionKey) => `${key.domainIdentifier}/${key.identifier}/${key.withSecret ? 'secret' : 'plain'}`,
+  target: { argument: 'domainIdentifier', of: (key) => key.domainIdentifier },
   shareable: (key) => !key.withSecret,
   input: (key) => ({
     domainIdentifier: key.domainIdentifier,
