@@ -107,6 +107,11 @@ export class EmulatedIam {
     this.deniedRoles.add(roleArnOrName);
   }
 
+  /** The accounts `roleArn`'s trust policy lets assume it. */
+  trustRole(roleArn: string, accountIds: string[]): void {
+    this.roleTrust.set(roleArn, accountIds);
+  }
+
   setDomain(domainId: string, domain: EmulatedDomain): void {
     this.domains.set(domainId, domain);
   }
