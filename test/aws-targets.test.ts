@@ -3,7 +3,7 @@ import { DataZoneClient, GetConnectionCommand } from '@aws-sdk/client-datazone';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAwsClients, destroyAwsClients } from '../src/aws/clients.js';
 import {
   DEMO_AWS_ACCOUNT_ID,
@@ -115,6 +115,8 @@ describe('AWS_TARGETS_FILE - three accounts in two regions', () => {
     const byDomain = (domain: string) => stack.emulator.calls.filter((call) => call.operation === 'GetConnection' && call.params['domainIdentifier'] === domain);
     expect(byDomain(DEMO_DOMAIN_ID).map(signer)).toEqual([{ account: DEMO_AWS_ACCOUNT_ID, role: undefined, region: HOME_REGION }]);
     expect(byDomain(EUROPE_DOMAIN_ID).map(signer)).toEqual([{ account: EUROPE_ACCOUNT_ID, role: targetRoleArn(EUROPE_ACCOUNT_ID), region: EUROPE_REGION }]);
+    // QuickSight's and DataZone's clients of the European account share its role's credentials: one AssumeRole.
+    expect(stack.emulator.iam.assumeRoleCalls.filter((call) => call.roleArn === targetRoleArn(EUROPE_ACCOUNT_ID) && call.error === undefined)).toHaveLength(1);
   });
 
   it('_entities - batching is exact per target: one call per distinct id in each account', async () => {
@@ -298,6 +300,29 @@ describe('createAwsClients - per-target clients', () => {
         `quicksight:DescribeActionConnectorCommand/${EUROPE_ACCOUNT_ID}/${EUROPE_REGION}`,
       ]);
     } finally {
+      destroyAwsClients(clients);
+    }
+  });
+
+  it('assumed-role credentials - held until shortly before they expire, then assumed again', async () => {
+    const config = { ...stack.config, targets: { ...stack.config.targets!, sessionDurationSeconds: 900 } };
+    const clients = createAwsClients(config);
+    const assumed = () => stack.emulator.iam.assumeRoleCalls.filter((call) => call.roleArn === targetRoleArn(MARKETING_ACCOUNT_ID) && call.durationSeconds === 900);
+    const describeJira = () => clients.targets!.route('quicksight', MARKETING_ACCOUNT_ID)!.client.send(new DescribeActionConnectorCommand({ AwsAccountId: MARKETING_ACCOUNT_ID, ActionConnectorId: 'jira-cloud' }));
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      await describeJira();
+      await describeJira();
+      expect(assumed()).toHaveLength(1);
+      // 15 minutes' credentials, 11 minutes on: within the 5 minutes before expiry.
+      vi.setSystemTime(Date.now() + 11 * 60_000);
+      await describeJira();
+      expect(assumed()).toHaveLength(2);
+      const [first, second] = assumed().map((call) => call.issuedAccessKeyId);
+      expect(second).not.toBe(first);
+      expect(stack.emulator.calls.at(-1)!.accessKeyId).toBe(second);
+    } finally {
+      vi.useRealTimers();
       destroyAwsClients(clients);
     }
   });

@@ -56,12 +56,17 @@ export class AssumeRoleError extends Error {
 
 type ClientFactory = <Service extends AwsService>(service: Service, target: ClientTarget) => AwsServiceClients[Service];
 
+/** Assumed-role credentials are asked for again this long before they expire (the SDK clients' own margin). */
+const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
+
 /**
- * The credentials of `target`'s role: the SDK's own provider (STS AssumeRole); the client that
- * holds it caches them and asks again shortly before they expire. A failure is rethrown as
- * AssumeRoleError, so that the error names STS and carries nothing else.
+ * The credentials of `target`'s role: the SDK's own provider (STS AssumeRole). One provider per
+ * role, shared by the clients of every service that uses the role: the credentials are held until
+ * shortly before they expire, and concurrent askers share one AssumeRole. A failure is held by
+ * nobody (the next call asks STS again) and is rethrown as AssumeRoleError, so that the error
+ * names STS and carries nothing else.
  */
-function assumedRoleCredentials(target: AwsTarget & { roleArn: string }, targets: AwsTargets): ClientTarget['credentials'] {
+function assumedRoleCredentials(target: AwsTarget & { roleArn: string }, targets: AwsTargets): NonNullable<ClientTarget['credentials']> {
   const provider = fromTemporaryCredentials({
     params: {
       RoleArn: target.roleArn,
@@ -72,15 +77,31 @@ function assumedRoleCredentials(target: AwsTarget & { roleArn: string }, targets
     // Regional STS in the target's region (AWS_ENDPOINT_URL_STS overrides it, as for any SDK app).
     clientConfig: { region: target.region },
   });
-  return (properties) =>
-    provider(properties).catch((error: unknown) => {
-      throw new AssumeRoleError(error);
-    });
+  type Credentials = Awaited<ReturnType<typeof provider>>;
+  let held: Credentials | undefined;
+  let pending: Promise<Credentials> | undefined;
+  return (properties) => {
+    if (held !== undefined && (held.expiration === undefined || held.expiration.getTime() - Date.now() > REFRESH_BEFORE_EXPIRY_MS)) return Promise.resolve(held);
+    pending ??= provider(properties).then(
+      (credentials) => {
+        held = credentials;
+        pending = undefined;
+        return credentials;
+      },
+      (error: unknown) => {
+        pending = undefined;
+        throw new AssumeRoleError(error);
+      },
+    );
+    return pending;
+  };
 }
 
 export class TargetClients {
   /** By service, account/role and region. */
   private readonly clients = new Map<string, AwsServiceClients[AwsService]>();
+  /** By role, external id and region: one AssumeRole for every service that uses the role. */
+  private readonly credentials = new Map<string, NonNullable<ClientTarget['credentials']>>();
   /** By service and owner (account id or domain id): each owner is looked up once. */
   private readonly routes: { [Service in AwsService]: Map<string, RoutedClient<Service>> } = { quicksight: new Map(), datazone: new Map() };
 
@@ -104,13 +125,20 @@ export class TargetClients {
       client = this.make(service, {
         region: target.region,
         ...(target.accountId ? { accountId: target.accountId } : {}),
-        ...(target.roleArn ? { credentials: assumedRoleCredentials(target as AwsTarget & { roleArn: string }, this.targets) } : {}),
+        ...(target.roleArn ? { credentials: this.credentialsOf(target as AwsTarget & { roleArn: string }) } : {}),
       });
       this.clients.set(key, client);
     }
     const routed: RoutedClient<Service> = { client, label: `${target.accountId ?? 'own'}/${target.region}` };
     (this.routes[service] as Map<string, RoutedClient<Service>>).set(owner, routed);
     return routed;
+  }
+
+  private credentialsOf(target: AwsTarget & { roleArn: string }): NonNullable<ClientTarget['credentials']> {
+    const key = `${target.roleArn}|${target.externalId ?? ''}|${target.region}`;
+    let credentials = this.credentials.get(key);
+    if (credentials === undefined) this.credentials.set(key, (credentials = assumedRoleCredentials(target, this.targets)));
+    return credentials;
   }
 
   destroy(): void {
