@@ -253,13 +253,21 @@ describe('AWS emulator - refuses what AWS refuses, by the signing key and region
   const credentials = { accessKeyId: BASE_ACCESS_KEY_ID, secretAccessKey: 'base' };
   const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (error: { name: string }) => error.name);
 
-  it('QuickSight - a call signed by another account than the path\'s AwsAccountId is AccessDeniedException', async () => {
+  it('QuickSight - a call signed by another account than the path\'s AwsAccountId is AccessDeniedException; another region than the account\'s finds nothing', async () => {
     const client = new QuickSightClient({ endpoint: stack.emulator.url, region: HOME_REGION, credentials, maxAttempts: 1 });
+    const europeKey = stack.emulator.iam.issuedCredentials().find((issued) => issued.accountId === EUROPE_ACCOUNT_ID)!;
+    const inEurope = (region: string) =>
+      new QuickSightClient({ endpoint: stack.emulator.url, region, credentials: { accessKeyId: europeKey.accessKeyId, secretAccessKey: europeKey.secretAccessKey, sessionToken: europeKey.sessionToken }, maxAttempts: 1 });
+    const [europeHome, europeAway] = [inEurope(EUROPE_REGION), inEurope(HOME_REGION)];
+    const describe = (on: QuickSightClient, AwsAccountId: string) => failure(on.send(new DescribeActionConnectorCommand({ AwsAccountId, ActionConnectorId: 'jira-cloud' })));
     try {
-      expect(await failure(client.send(new DescribeActionConnectorCommand({ AwsAccountId: MARKETING_ACCOUNT_ID, ActionConnectorId: 'jira-cloud' })))).toBe('AccessDeniedException');
-      expect(await failure(client.send(new DescribeActionConnectorCommand({ AwsAccountId: DEMO_AWS_ACCOUNT_ID, ActionConnectorId: 'jira-cloud' })))).toBeUndefined();
+      expect(await describe(client, MARKETING_ACCOUNT_ID)).toBe('AccessDeniedException');
+      expect(await describe(client, DEMO_AWS_ACCOUNT_ID)).toBeUndefined();
+      expect(await describe(europeHome, EUROPE_ACCOUNT_ID)).toBeUndefined();
+      expect(await describe(europeAway, EUROPE_ACCOUNT_ID)).toBe('ResourceNotFoundException');
+      expect(await describe(europeHome, DEMO_AWS_ACCOUNT_ID)).toBe('AccessDeniedException');
     } finally {
-      client.destroy();
+      for (const each of [client, europeHome, europeAway]) each.destroy();
     }
   });
 

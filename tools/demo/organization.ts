@@ -21,6 +21,7 @@ export function useDemoOrganization(emulator: Emulator, env: NodeJS.ProcessEnv =
   for (const [key, account] of Object.entries(iam.keyAccounts ?? {})) emulator.iam.bindAccessKey(key, account);
   for (const [role, accounts] of Object.entries(iam.roleTrust ?? {})) emulator.iam.trustRole(role, accounts);
   for (const [domainId, domain] of Object.entries(iam.domains ?? {})) emulator.iam.setDomain(domainId, domain);
+  for (const [accountId, region] of Object.entries(iam.quickSightRegions ?? {})) emulator.iam.setQuickSightRegion(accountId, region);
   const data = seedTargetData();
   for (const { awsAccountId, connector } of data.actionConnectors) emulator.putActionConnector(awsAccountId, connector);
   for (const connection of data.connections) emulator.putConnection(connection);

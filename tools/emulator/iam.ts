@@ -66,6 +66,8 @@ export interface IamOptions {
   externalIds?: Record<string, string>;
   /** Domain id -> where it lives; a domain not named lives in the demo region. */
   domains?: Record<string, EmulatedDomain>;
+  /** Account id -> the one region its QuickSight connectors live in (absent: every region answers for it). */
+  quickSightRegions?: Record<string, string>;
 }
 
 /** An AWS refusal: exception name, HTTP status, message. */
@@ -90,6 +92,7 @@ export class EmulatedIam {
   private readonly roleTrust = new Map<string, string[]>();
   private readonly externalIds = new Map<string, string>();
   private readonly domains = new Map<string, EmulatedDomain>();
+  private readonly quickSightRegions = new Map<string, string>();
 
   constructor(options: IamOptions = {}) {
     for (const [key, account] of Object.entries(options.keyAccounts ?? {})) this.keyAccounts.set(key, account);
@@ -97,6 +100,7 @@ export class EmulatedIam {
     for (const [role, accounts] of Object.entries(options.roleTrust ?? {})) this.roleTrust.set(role, accounts);
     for (const [role, externalId] of Object.entries(options.externalIds ?? {})) this.externalIds.set(role, externalId);
     for (const [domainId, domain] of Object.entries(options.domains ?? {})) this.domains.set(domainId, domain);
+    for (const [accountId, region] of Object.entries(options.quickSightRegions ?? {})) this.quickSightRegions.set(accountId, region);
   }
 
   bindAccessKey(accessKeyId: string, accountId: string): void {
@@ -114,6 +118,11 @@ export class EmulatedIam {
 
   setDomain(domainId: string, domain: EmulatedDomain): void {
     this.domains.set(domainId, domain);
+  }
+
+  /** Places `accountId`'s QuickSight connectors in `region`: calls signed for another region find none. */
+  setQuickSightRegion(accountId: string, region: string): void {
+    this.quickSightRegions.set(accountId, region);
   }
 
   /** Every credential issued so far (a test scans logs and errors for them). */
@@ -134,7 +143,8 @@ export class EmulatedIam {
 
   /**
    * AWS's refusal of a call signed with `scope`, or undefined. QuickSight: the key must belong to
-   * the path's account (AccessDeniedException, as QuickSight answers a foreign account). DataZone:
+   * the path's account (AccessDeniedException, as QuickSight answers a foreign account), and an
+   * account placed in a region has no connectors in another (ResourceNotFoundException). DataZone:
    * the domain lives in one region (another region does not know it: ResourceNotFoundException)
    * and, when its account is known, the key must belong to it (AccessDeniedException).
    */
@@ -146,6 +156,8 @@ export class EmulatedIam {
       if (account !== undefined && target !== undefined && account !== target) {
         return { error: 'AccessDeniedException', message: `User: ${this.principal(scope.accessKeyId, account)} is not authorized to access account ${target}` };
       }
+      const home = target === undefined ? undefined : this.quickSightRegions.get(target);
+      if (home !== undefined && home !== scope.region) return { error: 'ResourceNotFoundException', message: `No action connectors of account ${target} in ${scope.region}.` };
       return undefined;
     }
     const domainId = params['domainIdentifier'];

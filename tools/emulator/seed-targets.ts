@@ -23,7 +23,7 @@ export function targetRoleArn(accountId: string): string {
   return `arn:aws:iam::${accountId}:role/${TARGET_ROLE_NAME}`;
 }
 
-/** What the emulator needs to know of the organization: the demo key's account, the European domain's region and account. */
+/** What the emulator needs to know of the organization: the demo key's account, the roles' trust, where the domains and the European connectors live. */
 export function targetIamOptions(): IamOptions {
   return {
     keyAccounts: { [BASE_ACCESS_KEY_ID]: DEMO_AWS_ACCOUNT_ID },
@@ -35,6 +35,7 @@ export function targetIamOptions(): IamOptions {
       [DEMO_DOMAIN_ID]: { region: DEMO_REGION, accountId: DEMO_AWS_ACCOUNT_ID },
       [EUROPE_DOMAIN_ID]: { region: EUROPE_REGION, accountId: EUROPE_ACCOUNT_ID },
     },
+    quickSightRegions: { [EUROPE_ACCOUNT_ID]: EUROPE_REGION },
   };
 }
 
