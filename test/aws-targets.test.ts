@@ -220,6 +220,31 @@ describe('AWS_TARGETS_FILE - three accounts in two regions', () => {
     expect(signers('GetConnection')).toEqual([1, 2].map(() => ({ account: EUROPE_ACCOUNT_ID, role: targetRoleArn(EUROPE_ACCOUNT_ID), region: EUROPE_REGION })));
   });
 
+  it('shared reads - identical reads of two callers at one target share one AWS call; the same id at two targets does not', async () => {
+    stack.emulator.resetCalls();
+    stack.emulator.setLatency(150);
+    try {
+      const query = (domain: string) => `{ dataZoneConnection(domainIdentifier: "${domain}", identifier: "conn-redshift-cluster") { name } }`;
+      const [first, second, home] = await Promise.all([
+        stack.graphql(query(EUROPE_DOMAIN_ID), { token: reader }),
+        stack.graphql(query(EUROPE_DOMAIN_ID), { token: await mintToken([READ]) }),
+        stack.graphql(query(DEMO_DOMAIN_ID), { token: reader }),
+      ]);
+      expect([first, second, home].map((response) => response.body)).toEqual([
+        { data: { dataZoneConnection: { name: 'eu-redshift-sales-cluster' } } },
+        { data: { dataZoneConnection: { name: 'eu-redshift-sales-cluster' } } },
+        { data: { dataZoneConnection: { name: 'redshift-sales-cluster' } } },
+      ]);
+    } finally {
+      stack.emulator.setLatency(0);
+    }
+    const calls = stack.emulator.calls.filter((call) => call.operation === 'GetConnection');
+    expect(calls.map((call) => [call.params['domainIdentifier'], call.region]).sort()).toEqual([
+      [DEMO_DOMAIN_ID, HOME_REGION],
+      [EUROPE_DOMAIN_ID, EUROPE_REGION],
+    ]);
+  });
+
   it('assumed-role credentials - never in a log line or a response, whatever was asked', async () => {
     const secretsReader = await mintToken([READ, SECRETS]);
     const bodies: string[] = [];
