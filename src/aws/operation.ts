@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
+import { GraphQLError } from 'graphql';
 import type { Loaders } from '../core/context.js';
 import { fetchEach } from './batch.js';
 import { type AwsCallScope, explainAbort, withScope } from './call.js';
-import { GraphQLError } from 'graphql';
 import type { AwsClients } from './clients.js';
 import { targetNotConfigured, toGraphQLError } from './errors.js';
 import type { AwsReads } from './shared-reads.js';
