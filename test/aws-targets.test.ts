@@ -1,5 +1,6 @@
 import { DescribeActionConnectorCommand, QuickSightClient } from '@aws-sdk/client-quicksight';
 import { DataZoneClient, GetConnectionCommand } from '@aws-sdk/client-datazone';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import {
   MARKETING_ACCOUNT_ID,
   type RecordedCall,
   seedTargetData,
+  startEmulator,
   targetIamOptions,
   targetRoleArn,
   targetsFileContent,
@@ -357,6 +359,44 @@ describe('createAwsClients - per-target clients', () => {
     } finally {
       vi.useRealTimers();
       destroyAwsClients(clients);
+    }
+  });
+});
+
+describe('AWS emulator - STS AssumeRole', () => {
+  it('issues keys acting for the role\'s account to a trusted caller; refuses a denied role, an untrusted caller and a wrong external id', async () => {
+    const role = targetRoleArn(MARKETING_ACCOUNT_ID);
+    const emulator = await startEmulator({
+      seed: false,
+      iam: { keyAccounts: { AKIDTRUSTED: DEMO_AWS_ACCOUNT_ID, AKIDSTRANGER: UNNAMED_ACCOUNT_ID }, roleTrust: { [role]: [DEMO_AWS_ACCOUNT_ID] }, externalIds: { [role]: 'org-graph-7f3a' }, deniedRoles: ['RevokedRead'] },
+    });
+    const assume = (accessKeyId: string, roleArn: string, externalId?: string) =>
+      fromTemporaryCredentials({
+        params: { RoleArn: roleArn, RoleSessionName: 'emulator-test', ...(externalId ? { ExternalId: externalId } : {}) },
+        masterCredentials: { accessKeyId, secretAccessKey: 'base' },
+        clientConfig: { region: HOME_REGION, endpoint: emulator.url, maxAttempts: 1 },
+      })();
+    const refusal = (promise: Promise<unknown>) => promise.then(() => undefined, (error: { name: string }) => error.name);
+    try {
+      const issued = await assume('AKIDTRUSTED', role, 'org-graph-7f3a');
+      expect(issued.accessKeyId).toMatch(/^ASIA/);
+      expect(issued.expiration!.getTime()).toBeGreaterThan(Date.now() + 55 * 60_000);
+      expect(emulator.iam.accountOf(issued.accessKeyId)).toBe(MARKETING_ACCOUNT_ID);
+      expect(emulator.iam.roleOf(issued.accessKeyId)).toBe(role);
+      expect(emulator.iam.issuedCredentials()).toEqual([
+        { accessKeyId: issued.accessKeyId, secretAccessKey: issued.secretAccessKey, sessionToken: issued.sessionToken, roleArn: role, accountId: MARKETING_ACCOUNT_ID },
+      ]);
+      expect(await refusal(assume('AKIDSTRANGER', role, 'org-graph-7f3a'))).toBe('AccessDenied');
+      expect(await refusal(assume('AKIDTRUSTED', role, 'guessed'))).toBe('AccessDenied');
+      expect(await refusal(assume('AKIDTRUSTED', REVOKED_ROLE))).toBe('AccessDenied');
+      expect(emulator.iam.assumeRoleCalls.map((call) => [call.callerAccessKeyId, call.roleSessionName, call.error ?? 'issued'])).toEqual([
+        ['AKIDTRUSTED', 'emulator-test', 'issued'],
+        ['AKIDSTRANGER', 'emulator-test', 'AccessDenied'],
+        ['AKIDTRUSTED', 'emulator-test', 'AccessDenied'],
+        ['AKIDTRUSTED', 'emulator-test', 'AccessDenied'],
+      ]);
+    } finally {
+      await emulator.close();
     }
   });
 });
