@@ -171,8 +171,24 @@ describe('AWS_TARGETS_FILE - three accounts in two regions', () => {
     ]);
     for (const error of errors) expect(error.message).toContain(`"${error.extensions?.['argumentName'] as string}"`);
     expect(callsTo(UNNAMED_ACCOUNT_ID)).toEqual([]);
+    // Entities name the key fields the representation carries.
+    const entities = await stack.graphql(`query($r: [_Any!]!) { _entities(representations: $r) { ... on DataZoneConnection { name } ... on QuickSightActionConnector { name } } }`, {
+      token: reader,
+      variables: {
+        r: [
+          { __typename: 'DataZoneConnection', domainId: UNNAMED_DOMAIN_ID, connectionId: 'conn-athena-sales' },
+          { __typename: 'QuickSightActionConnector', awsAccountId: UNNAMED_ACCOUNT_ID, actionConnectorId: 'jira-cloud' },
+          { __typename: 'DataZoneConnection', domainId: EUROPE_DOMAIN_ID, connectionId: 'conn-athena-sales' },
+        ],
+      },
+    });
+    expect(entities.body.data).toEqual({ _entities: [null, null, { name: 'eu-athena-sales' }] });
+    expect(entities.body.errors?.map((error) => [error.path, error.extensions?.['code'], error.extensions?.['argumentName'], error.message.includes(`"${error.extensions?.['argumentName'] as string}"`)])).toEqual([
+      [['_entities', 0], 'FORBIDDEN', 'domainId', true],
+      [['_entities', 1], 'FORBIDDEN', 'awsAccountId', true],
+    ]);
     expect(stack.emulator.calls.filter((call) => call.params['domainIdentifier'] === UNNAMED_DOMAIN_ID)).toEqual([]);
-    expect(stack.emulator.calls.map((call) => call.params['AwsAccountId'])).toEqual([MARKETING_ACCOUNT_ID]);
+    expect(stack.emulator.calls.map((call) => call.params['AwsAccountId'] ?? call.params['domainIdentifier'])).toEqual([MARKETING_ACCOUNT_ID, EUROPE_DOMAIN_ID]);
   });
 
   it('QuickSightActionConnector - a role STS refuses fails its account\'s items only, as FORBIDDEN naming STS', async () => {

@@ -105,3 +105,12 @@ export function targetNotConfigured(argumentName: string, subject: string): Grap
     extensions: { code: 'FORBIDDEN' satisfies SubgraphErrorCode, argumentName },
   });
 }
+
+/**
+ * `error` as the refusal of argument `to` when it refuses argument `from` (an entity's key field
+ * is named otherwise than the root field's argument, e.g. DataZone's `domainId`); else `error`.
+ */
+export function renamedArgument(error: unknown, from: string, to: string): unknown {
+  if (!(error instanceof GraphQLError) || error.extensions['argumentName'] !== from) return error;
+  return new GraphQLError(error.message.replace(`"${from}"`, `"${to}"`), { extensions: { ...error.extensions, argumentName: to } });
+}
