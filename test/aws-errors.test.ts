@@ -7,7 +7,8 @@ import * as dataZone from '@aws-sdk/client-datazone';
 import * as quickSight from '@aws-sdk/client-quicksight';
 import { GraphQLError } from 'graphql';
 import { describe, expect, test } from 'vitest';
-import { type AwsServiceName, badUserInput, toGraphQLError } from '../src/aws/errors.js';
+import { type AwsServiceName, badUserInput, renamedArgument, targetNotConfigured, toGraphQLError } from '../src/aws/errors.js';
+import { AssumeRoleError } from '../src/aws/targets.js';
 import { RateLimitExceededError } from '../src/aws/rate-limit.js';
 
 const SUBJECT = 'DataZone connection "conn-1" in domain dzd_test0001';
@@ -121,5 +122,47 @@ describe('badUserInput', () => {
     const error = badUserInput('awsAccountId', 'a QuickSight account id is 12 digits');
     expect(error.message).toBe('Invalid argument "awsAccountId": a QuickSight account id is 12 digits.');
     expect(error.extensions).toEqual({ code: 'BAD_USER_INPUT', argumentName: 'awsAccountId' });
+  });
+});
+
+describe('AWS_TARGETS_FILE refusals', () => {
+  test('toGraphQLError - a role STS refuses (AccessDenied) is FORBIDDEN naming sts, without STS\'s text', () => {
+    const refused = new AssumeRoleError(Object.assign(new Error(AWS_TEXT), { name: 'AccessDenied', $metadata: { requestId: REQUEST_ID, httpStatusCode: 403 } }));
+    expect(refused.message).toBe('AssumeRole failed');
+    expect(refused.$metadata).toEqual({ requestId: REQUEST_ID, httpStatusCode: 403 });
+    const error = toGraphQLError(refused, 'sts', SUBJECT);
+    expect(error.message).toBe(`${SUBJECT} ${MESSAGES.FORBIDDEN}.`);
+    expect(error.extensions).toEqual({ code: 'FORBIDDEN', aws: { service: 'sts', errorName: 'AccessDenied', requestId: REQUEST_ID } });
+    expectSafe(error);
+  });
+
+  test('AssumeRoleError - another failure keeps its name; a bare Error, or anything else, is AssumeRoleFailed without metadata', () => {
+    expect(toGraphQLError(new AssumeRoleError({ name: 'RegionDisabledException', $metadata: {} }), 'sts', SUBJECT).extensions).toEqual({
+      code: 'UPSTREAM_ERROR',
+      aws: { service: 'sts', errorName: 'RegionDisabledException', requestId: null },
+    });
+    for (const cause of [new Error(AWS_TEXT), null, AWS_TEXT, { name: 7, $metadata: { requestId: 7, httpStatusCode: '403' } }]) {
+      const error = new AssumeRoleError(cause);
+      expect(error.name).toBe('AssumeRoleFailed');
+      expect(error.$metadata).toEqual({});
+    }
+  });
+
+  test('targetNotConfigured - FORBIDDEN naming the argument and the subject', () => {
+    const error = targetNotConfigured('awsAccountId', 'QuickSight action connector "jira" in account 999988887777');
+    expect(error.message).toBe('Argument "awsAccountId": the subgraph is not configured to read QuickSight action connector "jira" in account 999988887777.');
+    expect(error.extensions).toEqual({ code: 'FORBIDDEN', argumentName: 'awsAccountId' });
+  });
+
+  test('renamedArgument - renames the refusal of one argument only; anything else passes unchanged', () => {
+    const refusal = targetNotConfigured('domainIdentifier', SUBJECT);
+    const renamed = renamedArgument(refusal, 'domainIdentifier', 'domainId') as GraphQLError;
+    expect(renamed.message).toBe(`Argument "domainId": the subgraph is not configured to read ${SUBJECT}.`);
+    expect(renamed.extensions).toEqual({ code: 'FORBIDDEN', argumentName: 'domainId' });
+    expect(refusal.extensions['argumentName']).toBe('domainIdentifier');
+    const other = badUserInput('identifier', 'too long');
+    expect(renamedArgument(other, 'domainIdentifier', 'domainId')).toBe(other);
+    const plain = new Error('x');
+    expect(renamedArgument(plain, 'domainIdentifier', 'domainId')).toBe(plain);
   });
 });

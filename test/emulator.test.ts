@@ -357,6 +357,9 @@ describe('DescribeActionConnector through the QuickSight SDK', () => {
           withSecret: false,
           requestId: out.RequestId,
           at: expect.any(Number),
+          // From the SigV4 credential scope: which key signed the call, for which region.
+          accessKeyId: CREDENTIALS.accessKeyId,
+          region: 'us-east-1',
         },
       ]);
     },

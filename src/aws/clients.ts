@@ -6,12 +6,18 @@ import { Agent as HttpsAgent } from 'node:https';
 import toFastProperties from 'to-fast-properties';
 import type { SubgraphConfig } from '../config/config.js';
 import { installCallScope } from './call.js';
-import { type SlotSource, addRateLimitMiddleware } from './rate-limit.js';
+import { type SlotSource, SlidingWindowSlots, addRateLimitMiddleware } from './rate-limit.js';
+import { type AwsService, type AwsServiceClients, type ClientTarget, TargetClients } from './targets.js';
+
+export type { AwsService, AwsServiceClients, ClientTarget } from './targets.js';
 
 /** The AWS clients, made once per process and shared by every request. */
 export interface AwsClients {
+  /** The subgraph's own account and region (its credentials, `AWS_REGION`). */
   quicksight: QuickSightClient;
   datazone: DataZoneClient;
+  /** With AWS_TARGETS_FILE: every call goes to the client of its target instead (targets.ts). */
+  targets?: TargetClients;
 }
 
 export interface AwsClientOptions {
@@ -36,18 +42,37 @@ export interface AwsClientOptions {
    * application has neither.
    */
   callScope?: boolean;
-  /** The rate limit's slot source per limit key: the fleet's (src/fleet/) with REDIS_URL, else each process's own. */
-  slots?: (limitKey: string) => SlotSource;
+  /** The rate limit's slot source for one limit key (rateLimitKey): the fleet's (src/fleet/) with REDIS_URL; the process's own sliding window by default. */
+  slots?: (key: string) => SlotSource | undefined;
+}
+
+const CLIENT_CLASSES = { quicksight: QuickSightClient, datazone: DataZoneClient } as const;
+
+/**
+ * The rate limit's key for one operation of one target: AWS counts its quotas per operation,
+ * account and region (docs/rate-limit.md). `own` is the account of the subgraph's own credentials.
+ */
+export function rateLimitKey(operation: string, target: ClientTarget, defaultRegion: string | undefined): string {
+  return `${operation}/${target.accountId ?? 'own'}/${target.region ?? defaultRegion ?? 'default'}`;
 }
 
 /**
- * Region, credentials and endpoints come from the SDK's standard chain, so
- * `AWS_ENDPOINT_URL_QUICKSIGHT` / `AWS_ENDPOINT_URL_DATAZONE` point the clients at the emulator
- * exactly as they would for any other AWS SDK application.
+ * The one place an SDK client is made: every client, of every service and target, gets the same
+ * setup here (retries, keep-alive sockets and timeouts, the rate limit keyed by its target, fast
+ * config, the call scope). Endpoints come from the SDK's standard chain, so
+ * `AWS_ENDPOINT_URL_QUICKSIGHT` / `AWS_ENDPOINT_URL_DATAZONE` point it at the emulator exactly as
+ * they would for any other AWS SDK application.
  */
-export function createAwsClients(config: Pick<SubgraphConfig, 'region' | 'aws'>, options: AwsClientOptions = {}): AwsClients {
-  const shared = () => ({
-    region: config.region,
+export function createServiceClient<Service extends AwsService>(
+  service: Service,
+  config: Pick<SubgraphConfig, 'region' | 'aws'>,
+  target: ClientTarget = {},
+  options: AwsClientOptions = {},
+): AwsServiceClients[Service] {
+  const ClientClass = CLIENT_CLASSES[service] as unknown as new (clientConfig: object) => AwsServiceClients[Service];
+  const client = new ClientClass({
+    region: target.region ?? config.region,
+    ...(target.credentials ? { credentials: target.credentials } : {}),
     maxAttempts: config.aws.maxAttempts,
     retryMode: 'standard' as const,
     cacheMiddleware: true,
@@ -61,23 +86,36 @@ export function createAwsClients(config: Pick<SubgraphConfig, 'region' | 'aws'>,
       throwOnRequestTimeout: true,
     }),
   });
-  const quicksight = new QuickSightClient(shared());
-  const datazone = new DataZoneClient(shared());
-  const rateLimit = { limitPerSecond: config.aws.rateLimitPerSecond, maxWaitMs: config.aws.rateLimitMaxWaitMs, slots: options.slots };
-  addRateLimitMiddleware(quicksight, 'quicksight', rateLimit);
-  addRateLimitMiddleware(datazone, 'datazone', rateLimit);
-  if (options.fastConfig ?? true) {
-    toFastProperties(quicksight.config);
-    toFastProperties(datazone.config);
-  }
-  if (options.callScope ?? true) {
-    installCallScope(quicksight);
-    installCallScope(datazone);
-  }
-  return { quicksight, datazone };
+  const limitPerSecond = config.aws.rateLimitPerSecond;
+  addRateLimitMiddleware(client, service, {
+    limitPerSecond,
+    maxWaitMs: config.aws.rateLimitMaxWaitMs,
+    slots: (operation) => {
+      const key = rateLimitKey(operation, target, config.region);
+      return options.slots?.(key) ?? new SlidingWindowSlots(limitPerSecond);
+    },
+  });
+  if (options.fastConfig ?? true) toFastProperties(client.config);
+  if (options.callScope ?? true) installCallScope(client);
+  return client;
+}
+
+/**
+ * The clients of the subgraph's own account and region, made once per process and shared by every
+ * request; with AWS_TARGETS_FILE, also the clients of the accounts and regions it names (made on
+ * first use, see targets.ts).
+ */
+export function createAwsClients(config: Pick<SubgraphConfig, 'region' | 'aws'> & Partial<Pick<SubgraphConfig, 'targets'>>, options: AwsClientOptions = {}): AwsClients {
+  const clients: AwsClients = {
+    quicksight: createServiceClient('quicksight', config, {}, options),
+    datazone: createServiceClient('datazone', config, {}, options),
+  };
+  if (config.targets) clients.targets = new TargetClients(config.targets, (service, target) => createServiceClient(service, config, target, options));
+  return clients;
 }
 
 export function destroyAwsClients(clients: AwsClients): void {
   clients.quicksight.destroy();
   clients.datazone.destroy();
+  clients.targets?.destroy();
 }

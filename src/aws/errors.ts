@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 
-export type AwsServiceName = 'quicksight' | 'datazone';
+/** The service an error names: the call's own, or STS when the target's role could not be assumed. */
+export type AwsServiceName = 'quicksight' | 'datazone' | 'sts';
 
 /**
  * The one table from AWS exception names to GraphQL error codes; anything else is UPSTREAM_ERROR.
@@ -11,6 +12,8 @@ export const CODE_BY_AWS_ERROR = {
   ResourceNotFoundException: 'NOT_FOUND',
   AccessDeniedException: 'FORBIDDEN',
   UnauthorizedException: 'FORBIDDEN',
+  // STS (AssumeRole of a target's role, AWS_TARGETS_FILE): its Query protocol's name for a refusal.
+  AccessDenied: 'FORBIDDEN',
   ThrottlingException: 'THROTTLED',
   // Our own client-side rate limiter (src/aws/rate-limit.ts) refusing a call of a caller over its share.
   ClientRateLimitExceeded: 'THROTTLED',
@@ -91,4 +94,23 @@ export function badUserInput(argumentName: string, problem: string): GraphQLErro
   return new GraphQLError(`Invalid argument "${argumentName}": ${problem}.`, {
     extensions: { code: 'BAD_USER_INPUT' satisfies SubgraphErrorCode, argumentName },
   });
+}
+
+/**
+ * Refusal of an account or domain that AWS_TARGETS_FILE does not name, before any AWS call: the
+ * subgraph may not read it. The message names the argument, never the file's content.
+ */
+export function targetNotConfigured(argumentName: string, subject: string): GraphQLError {
+  return new GraphQLError(`Argument "${argumentName}": the subgraph is not configured to read ${subject}.`, {
+    extensions: { code: 'FORBIDDEN' satisfies SubgraphErrorCode, argumentName },
+  });
+}
+
+/**
+ * `error` as the refusal of argument `to` when it refuses argument `from` (an entity's key field
+ * is named otherwise than the root field's argument, e.g. DataZone's `domainId`); else `error`.
+ */
+export function renamedArgument(error: unknown, from: string, to: string): unknown {
+  if (!(error instanceof GraphQLError) || error.extensions['argumentName'] !== from) return error;
+  return new GraphQLError(error.message.replace(`"${from}"`, `"${to}"`), { extensions: { ...error.extensions, argumentName: to } });
 }

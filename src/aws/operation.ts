@@ -1,13 +1,14 @@
 import DataLoader from 'dataloader';
+import { GraphQLError } from 'graphql';
 import type { Loaders } from '../core/context.js';
 import { fetchEach } from './batch.js';
 import { type AwsCallScope, explainAbort, withScope } from './call.js';
 import type { AwsClients } from './clients.js';
-import { toGraphQLError } from './errors.js';
+import { targetNotConfigured, toGraphQLError } from './errors.js';
 import type { AwsReads } from './shared-reads.js';
+import { AssumeRoleError, type AwsService } from './targets.js';
 
-/** An AWS service the subgraph holds a client for. */
-export type AwsService = keyof AwsClients;
+export type { AwsService } from './targets.js';
 
 /**
  * One AWS read operation, described once: how a loader key becomes the SDK call, whether other
@@ -27,6 +28,12 @@ export interface AwsReadOperation<Service extends AwsService, Key, Input extends
    */
   cacheKey(key: Key): string;
   /**
+   * Whom the call is for: the QuickSight account id or the DataZone domain id of `key`, and the
+   * argument that names it. With AWS_TARGETS_FILE the call goes to that target's client, and one
+   * the file does not name is refused before any AWS call.
+   */
+  target: { argument: string; of(key: Key): string };
+  /**
    * Whether callers may share this call (coalesced with identical calls in flight and, when
    * configured, cached). Answer false for any call that may carry a secret. Absent: the call always
    * goes to AWS on its own, bypassing the shared reads (list pages, which change with every write).
@@ -35,7 +42,7 @@ export interface AwsReadOperation<Service extends AwsService, Key, Input extends
   /** The SDK command's input for `key`. */
   input(key: Key): Input;
   /** Sends the command: `(client, input) => client.send(new XCommand(input))`. */
-  send(client: AwsClients[Service], input: Input): Promise<Output>;
+  send(client: Pick<AwsClients, AwsService>[Service], input: Input): Promise<Output>;
   /** What resolvers receive: the SDK's output, or a record around it (the SDK type stays the codegen mapper). */
   value(output: Output, key: Key): Value;
   /** The thing that failed, for the error message, e.g. `DataZone connection "c1" in domain dzd_1`. */
@@ -70,7 +77,7 @@ export type LoaderOperations = {
 /** What a request's loaders are made with: the process's clients, and the request's reads and call scope. */
 export interface LoaderDeps<Service extends AwsService = AwsService> {
   /** The process's clients, from createAwsClients, which made their calls carry `scope`. */
-  clients: Pick<AwsClients, Service>;
+  clients: Pick<AwsClients, Service | 'targets'>;
   /** How many calls of one batch run at once. */
   concurrency: number;
   /** Shared between callers, or the caller's own (UNSHARED_READS for callers who may read secrets). */
@@ -88,18 +95,36 @@ export function createOperationLoader<Service extends AwsService, Key, Input ext
   operation: AwsReadOperation<Service, Key, Input, Output, Value>,
   { clients, concurrency, reads, scope }: LoaderDeps<Service>,
 ): DataLoader<Key, Value, string> {
-  const client = clients[operation.service];
-  const call = (key: Key, callScope: AwsCallScope): Promise<Value> =>
-    operation.send(client, withScope(operation.input(key), callScope)).then((output) => operation.value(output, key));
   const shareable = operation.shareable?.bind(operation);
-  const fetchOne =
-    shareable === undefined
-      ? (key: Key) => call(key, scope)
-      : (key: Key) => reads.read(`${operation.name}/${operation.cacheKey(key)}`, shareable(key), (callScope) => call(key, callScope), scope);
-  return new DataLoader(
-    (keys) => fetchEach(keys, concurrency, fetchOne, (error, key) => toGraphQLError(explainAbort(error, scope), operation.service, operation.subject(key))),
-    { cacheKeyFn: (key) => operation.cacheKey(key) },
-  );
+  const toError = (error: unknown, key: Key): Error => {
+    if (error instanceof GraphQLError) return error;
+    const subject = operation.subject(key);
+    // The target's role could not be assumed: STS refused, not the service.
+    if (error instanceof AssumeRoleError) return toGraphQLError(error, 'sts', subject);
+    return toGraphQLError(explainAbort(error, scope), operation.service, subject);
+  };
+  const batch = (fetchOne: (key: Key) => Promise<Value>) =>
+    new DataLoader<Key, Value, string>((keys) => fetchEach(keys, concurrency, fetchOne, toError), { cacheKeyFn: (key) => operation.cacheKey(key) });
+  const targets = clients.targets;
+  if (targets === undefined) {
+    // One account and region: the process's own client.
+    const client = clients[operation.service];
+    const call = (key: Key, callScope: AwsCallScope): Promise<Value> =>
+      operation.send(client, withScope(operation.input(key), callScope)).then((output) => operation.value(output, key));
+    return batch(
+      shareable === undefined
+        ? (key: Key) => call(key, scope)
+        : (key: Key) => reads.read(`${operation.name}/${operation.cacheKey(key)}`, shareable(key), (callScope) => call(key, callScope), scope),
+    );
+  }
+  // AWS_TARGETS_FILE: each key's call goes to its target's client, and shared reads key on the target.
+  return batch((key: Key) => {
+    const routed = targets.route(operation.service, operation.target.of(key));
+    if (routed === undefined) return Promise.reject(targetNotConfigured(operation.target.argument, operation.subject(key)));
+    const call = (callScope: AwsCallScope): Promise<Value> =>
+      operation.send(routed.client, withScope(operation.input(key), callScope)).then((output) => operation.value(output, key));
+    return shareable === undefined ? call(scope) : reads.read(`${operation.name}/${routed.label}/${operation.cacheKey(key)}`, shareable(key), call, scope);
+  });
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type AwsTargets, TargetsFileError, readTargetsFile } from './targets.js';
 
 /**
  * Everything the process reads from its environment, parsed and validated once at start-up.
@@ -54,6 +55,8 @@ const environmentSchema = z.object({
   REDIS_TIMEOUT_MS: z.coerce.number().int().min(1).max(10_000).default(100),
   /** Replicas sharing the AWS rate limit: without Redis each takes this share of AWS_RATE_LIMIT_PER_SECOND. */
   FLEET_EXPECTED_REPLICAS: z.coerce.number().int().min(1).max(1_000).default(2),
+  /** The AWS accounts and regions the subgraph may read (src/config/targets.ts); absent: one account, AWS_REGION. */
+  AWS_TARGETS_FILE: z.string().min(1).optional(),
 });
 
 export interface AuthConfig {
@@ -82,6 +85,8 @@ export interface SubgraphConfig {
   jitAfter: number;
   /** The Redis the replicas share (docs/fleet.md); absent: each process keeps its own limit, cache and persisted queries. */
   fleet?: FleetConfig;
+  /** From AWS_TARGETS_FILE; absent: every call goes to the subgraph's own account and AWS_REGION. */
+  targets?: AwsTargets;
 }
 
 export interface FleetConfig {
@@ -117,6 +122,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       'AUTH_JWT_SECRET or AUTH_JWKS_URL must be set: without one the subgraph cannot verify bearer tokens, and it will not serve AWS data unauthenticated',
     );
   }
+  let targets: AwsTargets | undefined;
+  try {
+    targets = values.AWS_TARGETS_FILE === undefined ? undefined : readTargetsFile(values.AWS_TARGETS_FILE);
+  } catch (error) {
+    if (error instanceof TargetsFileError) throw new ConfigurationError(`AWS_TARGETS_FILE: ${error.message}`);
+    throw error;
+  }
   const production = values.NODE_ENV === 'production';
   return {
     port: values.PORT,
@@ -147,5 +159,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     ...(values.REDIS_URL === undefined
       ? {}
       : { fleet: { redisUrl: values.REDIS_URL, timeoutMs: values.REDIS_TIMEOUT_MS, expectedReplicas: values.FLEET_EXPECTED_REPLICAS } }),
+    ...(targets ? { targets } : {}),
   };
 }

@@ -3,6 +3,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import type { SubgraphContext } from '../core/context.js';
 import { SECRETS_SCOPE } from '../auth/policy.js';
+import { renamedArgument } from '../aws/errors.js';
 import { defineOperation } from '../aws/operation.js';
 import { resolveUnionMember } from '../graphql/unions.js';
 import { validateConnectionIds } from './ids.js';
@@ -23,6 +24,7 @@ export const getConnection = defineOperation({
   service: 'datazone',
   name: 'GetConnection',
   cacheKey: (key: ConnectionKey) => `${key.domainIdentifier}/${key.identifier}/${key.withSecret ? 'secret' : 'plain'}`,
+  target: { argument: 'domainIdentifier', of: (key) => key.domainIdentifier },
   shareable: (key) => !key.withSecret,
   input: (key) => ({
     domainIdentifier: key.domainIdentifier,
@@ -125,7 +127,10 @@ export const connectionResolvers: Resolvers = {
         info,
         { domainIdentifier: reference.domainId, identifier: reference.connectionId },
         { domain: 'domainId', connection: 'connectionId' },
-      ),
+      ).catch((error: unknown) => {
+        // A domain AWS_TARGETS_FILE does not name is refused by the loader, which knows it as `domainIdentifier`.
+        throw renamedArgument(error, 'domainIdentifier', 'domainId');
+      }),
     connectionId: (parent) => (isListedConnection(parent) ? (parent.summary.connectionId ?? parent.detailKey.identifier) : parent.connectionId) as string,
     domainId: (parent) => (isListedConnection(parent) ? (parent.summary.domainId ?? parent.detailKey.domainIdentifier) : parent.domainId) as string,
     ...summaryMembers('domainUnitId', 'name', 'physicalEndpoints', 'type', 'configurations', 'environmentId', 'projectId', 'scope'),

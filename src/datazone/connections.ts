@@ -15,6 +15,7 @@ export const listConnections = defineOperation({
   service: 'datazone',
   name: 'ListConnections',
   cacheKey: (request: ConnectionListRequest) => JSON.stringify(LIST_MEMBERS.map((member) => request[member] ?? null)),
+  target: { argument: 'domainIdentifier', of: (request) => request.domainIdentifier },
   input: (request) => ({ ...request }),
   send: (client, input) => client.send(new ListConnectionsCommand(input)),
   value: (output): ConnectionListPage => ({ summaries: output.items ?? [], ...(output.nextToken ? { nextToken: output.nextToken } : {}) }),

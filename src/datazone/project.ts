@@ -14,6 +14,7 @@ export const getProject = defineOperation({
   service: 'datazone',
   name: 'GetProject',
   cacheKey: (key: ProjectKey) => `${key.domainIdentifier}/${key.identifier}`,
+  target: { argument: 'domainIdentifier', of: (key) => key.domainIdentifier },
   shareable: () => true,
   input: (key) => ({ domainIdentifier: key.domainIdentifier, identifier: key.identifier }),
   send: (client, input) => client.send(new GetProjectCommand(input)),

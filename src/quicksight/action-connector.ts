@@ -41,6 +41,7 @@ export const describeActionConnector = defineOperation({
   service: 'quicksight',
   name: 'DescribeActionConnector',
   cacheKey: (key: ActionConnectorKey) => `${key.awsAccountId}/${key.actionConnectorId}`,
+  target: { argument: 'awsAccountId', of: (key) => key.awsAccountId },
   shareable: () => true,
   input: (key) => ({ AwsAccountId: key.awsAccountId, ActionConnectorId: key.actionConnectorId }),
   send: (client, input) => client.send(new DescribeActionConnectorCommand(input)),

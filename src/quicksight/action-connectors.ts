@@ -20,6 +20,7 @@ export const listActionConnectors = defineOperation({
   service: 'quicksight',
   name: 'ListActionConnectors',
   cacheKey: (request: ActionConnectorListRequest) => JSON.stringify([request.awsAccountId, request.filter ?? null, request.maxResults, request.nextToken ?? null]),
+  target: { argument: 'awsAccountId', of: (request) => request.awsAccountId },
   input: (request): ListActionConnectorsRequest | SearchActionConnectorsRequest => {
     const paging = { AwsAccountId: request.awsAccountId, MaxResults: request.maxResults, NextToken: request.nextToken };
     return request.filter ? { ...paging, Filters: [request.filter] } : paging;

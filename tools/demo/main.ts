@@ -14,12 +14,16 @@ const { pointAwsSdkAtEmulator, startEmulator } = await import('../emulator/index
 const { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID } = await import('../emulator/seed.js');
 const { READ_SCOPE, SECRETS_SCOPE } = await import('../../src/auth/policy.js');
 const { startSubgraph } = await import('../../src/server/app.js');
+const { useDemoOrganization } = await import('./organization.js');
+const { EUROPE_ACCOUNT_ID, EUROPE_DOMAIN_ID } = await import('../emulator/seed-targets.js');
 const emulator = await startOnPort('EMULATOR_PORT', emulatorPort, (port) =>
   startEmulator({ port, host: '127.0.0.1', latencyMs: Number(process.env['EMULATOR_LATENCY_MS'] ?? 0) }),
 );
 
 // The SDK finds the emulator exactly as it would find any endpoint override.
 pointAwsSdkAtEmulator(emulator.url);
+// Three accounts in two regions, and the targets file that lets the subgraph read them.
+const organization = useDemoOrganization(emulator);
 // A fresh secret per run unless one is given: demo tokens are worthless anywhere else. It is
 // printed below, so that a gateway in front of the demo can verify the same tokens.
 process.env['AUTH_JWT_SECRET'] ??= randomBytes(32).toString('base64url');
@@ -74,6 +78,11 @@ reader sees them too; without a token every root field is refused.
 
 Example query:
 ${exampleQuery}
+
+AWS accounts and regions (AWS_TARGETS_FILE=${organization.file}; docs/aws-targets.md):
+${organization.summary}
+  { europe: quickSightActionConnector(awsAccountId: "${EUROPE_ACCOUNT_ID}", actionConnectorId: "jira-cloud") { name arn }
+    eu: dataZoneConnection(domainIdentifier: "${EUROPE_DOMAIN_ID}", identifier: "conn-athena-sales") { name } }
 
 Paging through lists (pass each page's pageInfo.endCursor as "after"; docs/paging.md):
   { quickSightActionConnectors(awsAccountId: "${DEMO_AWS_ACCOUNT_ID}", first: 25) { edges { node { name type } } pageInfo { hasNextPage endCursor } } }

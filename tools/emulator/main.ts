@@ -5,7 +5,7 @@
  */
 import { startEmulator } from './server.js';
 import { OPERATIONS } from './registry.js';
-import { seededIds } from './seed.js';
+import { DEMO_REGION, seededIds } from './seed.js';
 
 async function main(): Promise<void> {
   const port = Number(process.env['PORT'] ?? 4566);
@@ -19,6 +19,9 @@ async function main(): Promise<void> {
     'Point the SDK at it:',
     `  export AWS_ENDPOINT_URL_QUICKSIGHT=${emulator.url}`,
     `  export AWS_ENDPOINT_URL_DATAZONE=${emulator.url}`,
+    `  export AWS_ENDPOINT_URL_STS=${emulator.url}`,
+    // DataZone domains live in one region, as on AWS: a call signed for another is not found.
+    `  export AWS_REGION=${DEMO_REGION}`,
     '',
     `QuickSight account ${ids.awsAccountId}, action connectors:`,
     ...ids.actionConnectorIds.map((id) => `  ${id}`),

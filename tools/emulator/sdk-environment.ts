@@ -8,6 +8,7 @@ export function emulatorSdkEnvironment(emulatorUrl: string): Record<string, stri
   return {
     AWS_ENDPOINT_URL_QUICKSIGHT: emulatorUrl,
     AWS_ENDPOINT_URL_DATAZONE: emulatorUrl,
+    AWS_ENDPOINT_URL_STS: emulatorUrl,
     AWS_REGION: DEMO_REGION,
     AWS_ACCESS_KEY_ID: 'AKIDEMULATOR',
     AWS_SECRET_ACCESS_KEY: 'the-emulator-does-not-check-signatures',

@@ -5,8 +5,10 @@
  * strings and bodies as bound by the SDK's operation schemas). Each operation is described in its
  * own file in operations/; this server routes requests to them by method and path, records every
  * call, and applies the quota, latency and fault rules to all of them alike. Point a client at it
- * with `endpoint: emulator.url` (or AWS_ENDPOINT_URL_QUICKSIGHT / AWS_ENDPOINT_URL_DATAZONE).
- * SigV4 signatures are not checked.
+ * with `endpoint: emulator.url` (or AWS_ENDPOINT_URL_QUICKSIGHT / AWS_ENDPOINT_URL_DATAZONE /
+ * AWS_ENDPOINT_URL_STS). SigV4 signatures are not checked, but their credential scope is read: STS
+ * AssumeRole issues keys of the role's account, and calls for another account, or for a domain in
+ * another region, are refused as AWS refuses them (iam.ts).
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -16,6 +18,7 @@ import type { ActionConnector } from '@aws-sdk/client-quicksight';
 import type { GetConnectionOutput } from '@aws-sdk/client-datazone';
 import { mulberry32 } from './prng.js';
 import { defaultErrorMessage, defaultErrorStatus } from './errors.js';
+import { EmulatedIam, type IamOptions, signingScopeOf } from './iam.js';
 import { type EmulatedOperationSpec, type EmulatedResource, type EmulatedService, EmulatorStore } from './operation.js';
 import { actionConnectors } from './operations/describe-action-connector.js';
 import { connections } from './operations/get-connection.js';
@@ -41,6 +44,12 @@ export interface RecordedCall {
   requestId: string;
   /** Date.now() when the request arrived. */
   at: number;
+  /** The access key id that signed the call (its SigV4 credential scope); absent for an unsigned call. */
+  accessKeyId?: string;
+  /** The region the call was signed for (its SigV4 credential scope). */
+  region?: string;
+  /** Refused by AWS's own rules (iam.ts): signed for another account, or the wrong region for its domain. */
+  refused?: string;
   /** The subgraph's `x-subgraph-request-id` header, if the call carried one (ties a call to a subgraph log line). */
   subgraphRequestId?: string;
   /** The fault rule applied to this call, if any (what a checker expects the caller to have seen). */
@@ -99,12 +108,16 @@ export interface EmulatorOptions {
    * without `withSecret=true` (see CredentialMapEntries in wire.ts). Default `'returned'`.
    */
   credentialMapEntries?: CredentialMapEntries;
+  /** Accounts of access keys, roles STS refuses, regions of domains (iam.ts). Default: no key bound to an account, every domain in the demo region. */
+  iam?: IamOptions;
 }
 
 export interface Emulator {
   readonly url: string;
   /** Every request received on the emulated operations, in order (faulted ones too). */
   readonly calls: RecordedCall[];
+  /** STS: AssumeRole calls, issued credentials, accounts of keys, regions of domains. */
+  readonly iam: EmulatedIam;
   resetCalls(): void;
   /**
    * Stores an SDK-shaped ActionConnector (PascalCase, Date for timestamps) under
@@ -206,6 +219,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 
   const calls: RecordedCall[] = [];
   const store = new EmulatorStore({ credentialMapEntries: opts.credentialMapEntries });
+  const iam = new EmulatedIam(opts.iam);
   let rules: ActiveRule[] = [];
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
@@ -330,6 +344,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       const labels = matchPath(segments, segs);
       if (labels === undefined) continue;
       const params = { ...labels, ...queryMembers(url, q, operation.query ?? {}), ...operation.bodyMembers?.(body) };
+      const signing = signingScopeOf(headerValue(httpReq, 'authorization'));
       const withSecretRaw = operation.withSecret && q !== -1 ? new URLSearchParams(url.slice(q + 1)).get('withSecret') : null;
       const call: RecordedCall = {
         service: operation.service,
@@ -339,11 +354,18 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         requestId,
         at: Date.now(),
         subgraphRequestId: headerValue(httpReq, 'x-subgraph-request-id'),
+        ...(signing ? { accessKeyId: signing.accessKeyId, region: signing.region } : {}),
       };
       calls.push(call);
       if (withSecretRaw !== null && withSecretRaw !== 'true' && withSecretRaw !== 'false') {
         sendError(res, operation.service, requestId, 'ValidationException', 400,
           `Value '${withSecretRaw}' at 'withSecret' failed to satisfy constraint: Member must be a boolean`);
+        return undefined;
+      }
+      const refusal = iam.refusal(operation.service, params, signing);
+      if (refusal !== undefined) {
+        call.refused = refusal.error;
+        sendError(res, operation.service, requestId, refusal.error, defaultErrorStatus(operation.service, refusal.error), refusal.message);
         return undefined;
       }
       return { operation, id: params[operation.faultId] ?? '', call, body };
@@ -388,6 +410,14 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   }
 
   function dispatch(httpReq: IncomingMessage, res: ServerResponse, body: string): void {
+    // STS's Query protocol: a form-encoded POST to the root (AWS_ENDPOINT_URL_STS).
+    if (httpReq.method === 'POST' && (httpReq.url ?? '/').split('?')[0] === '/') {
+      const answer = iam.answerSts(body, headerValue(httpReq, 'authorization'));
+      if (res.destroyed || res.writableEnded) return;
+      res.writeHead(answer.status, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(answer.body), 'x-amzn-RequestId': answer.requestId });
+      res.end(answer.body);
+      return;
+    }
     const req = route(httpReq, res, body);
     if (req === undefined) return;
     if (quotaPerSecond > 0 && overQuota(req)) {
@@ -435,6 +465,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const emulator: Emulator = {
     url,
     calls,
+    iam,
     resetCalls(): void {
       calls.length = 0;
     },
