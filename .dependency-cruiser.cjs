@@ -10,6 +10,8 @@
  *   2. services src/aws/       AWS clients, calls, errors, shared reads, rate limit
  *               src/auth/      token verification, the schema's authorization policy
  *               src/pagination/
+ *               src/telemetry/ Prometheus metrics and OpenTelemetry traces: instruments the AWS
+ *                              clients where aws/ makes them, and is wired up by the server
  *   3. domains  src/quicksight/, src/datazone/ (neither imports the other), and src/generated/,
  *               the codegen's resolver types, which import both domains' model types (its mappers)
  *   4. schema   src/schema/    assembly: the SDL, the domains' resolvers and the schema passes
@@ -22,7 +24,7 @@
  */
 
 const BASE = '^src/(config|core|graphql|types)/';
-const SERVICES = '^src/(aws|auth|pagination)/';
+const SERVICES = '^src/(aws|auth|pagination|telemetry)/';
 const DOMAINS = '^src/(quicksight|datazone|generated)/';
 const SCHEMA = '^src/schema/';
 const SERVER = '^src/server/';
@@ -42,7 +44,7 @@ module.exports = {
       to: { circular: true },
     },
     forbid('base-imports-no-higher-layer', 'config/, core/, graphql/ and types/ are the bottom layer: they import no other layer.', BASE, [SERVICES, DOMAINS, SCHEMA, SERVER]),
-    forbid('services-import-no-higher-layer', 'aws/, auth/ and pagination/ know no domain, no schema assembly and no server.', SERVICES, [DOMAINS, SCHEMA, SERVER]),
+    forbid('services-import-no-higher-layer', 'aws/, auth/, pagination/ and telemetry/ know no domain, no schema assembly and no server.', SERVICES, [DOMAINS, SCHEMA, SERVER]),
     forbid('domains-import-no-higher-layer', 'A domain is assembled into the schema and served by the server; it imports neither.', DOMAINS, [SCHEMA, SERVER]),
     forbid('schema-imports-no-server', 'Schema assembly is below the server: anything both need lives in the schema layer or lower.', SCHEMA, SERVER),
     {

@@ -7,6 +7,8 @@ import toFastProperties from 'to-fast-properties';
 import type { SubgraphConfig } from '../config/config.js';
 import { installCallScope } from './call.js';
 import { addRateLimitMiddleware } from './rate-limit.js';
+import type { AwsCallMetrics } from '../telemetry/metrics.js';
+import { instrumentClient } from '../telemetry/instrument-client.js';
 
 /** The AWS clients, made once per process and shared by every request. */
 export interface AwsClients {
@@ -36,6 +38,8 @@ export interface AwsClientOptions {
    * application has neither.
    */
   callScope?: boolean;
+  /** Where each client's calls are counted (the subgraph's metrics); none: not counted. Traced whenever tracing is on. */
+  metrics?: AwsCallMetrics;
 }
 
 /**
@@ -72,6 +76,9 @@ export function createAwsClients(config: Pick<SubgraphConfig, 'region' | 'aws'>,
     installCallScope(quicksight);
     installCallScope(datazone);
   }
+  // Metrics and trace spans of every call; after the rate limit, whose queue it times.
+  instrumentClient(quicksight, 'quicksight', { metrics: options.metrics });
+  instrumentClient(datazone, 'datazone', { metrics: options.metrics });
   return { quicksight, datazone };
 }
 

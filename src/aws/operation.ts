@@ -5,6 +5,7 @@ import { type AwsCallScope, explainAbort, withScope } from './call.js';
 import type { AwsClients } from './clients.js';
 import { toGraphQLError } from './errors.js';
 import type { AwsReads } from './shared-reads.js';
+import { startBatchSpan } from '../telemetry/tracing.js';
 
 /** An AWS service the subgraph holds a client for. */
 export type AwsService = keyof AwsClients;
@@ -94,10 +95,17 @@ export function createOperationLoader<Service extends AwsService, Key, Input ext
   const shareable = operation.shareable?.bind(operation);
   const fetchOne =
     shareable === undefined
-      ? (key: Key) => call(key, scope)
-      : (key: Key) => reads.read(`${operation.name}/${operation.cacheKey(key)}`, shareable(key), (callScope) => call(key, callScope), scope);
+      ? (key: Key, batchScope: AwsCallScope) => call(key, batchScope)
+      : (key: Key, batchScope: AwsCallScope) => reads.read(`${operation.name}/${operation.cacheKey(key)}`, shareable(key), (callScope) => call(key, callScope), batchScope);
+  const toError = (error: unknown, key: Key) => toGraphQLError(explainAbort(error, scope), operation.service, operation.subject(key));
   return new DataLoader(
-    (keys) => fetchEach(keys, concurrency, fetchOne, (error, key) => toGraphQLError(explainAbort(error, scope), operation.service, operation.subject(key))),
+    (keys) => {
+      // When tracing is on, a span per batch, parent of its AWS calls' spans (src/telemetry/tracing.ts).
+      const batch = startBatchSpan(operation.service, operation.name, keys.length, scope.traceContext);
+      if (batch === undefined) return fetchEach(keys, concurrency, (key) => fetchOne(key, scope), toError);
+      const batchScope: AwsCallScope = { ...scope, traceContext: batch.context };
+      return fetchEach(keys, concurrency, (key) => fetchOne(key, batchScope), toError).finally(() => batch.span.end());
+    },
     { cacheKeyFn: (key) => operation.cacheKey(key) },
   );
 }

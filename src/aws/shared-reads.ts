@@ -115,7 +115,8 @@ export class SharedReads implements AwsReads {
     this.counters.fetched += 1;
     const turns = new SharedTurns(turnOf(scope));
     // No request's signal: one caller going away (or reaching its deadline) must not fail the others.
-    const call = fetch({ requestId: scope.requestId, turns }).then(
+    // Traced as a call of the request that started it.
+    const call = fetch({ requestId: scope.requestId, turns, traceContext: scope.traceContext }).then(
       (value) => {
         this.inFlight.delete(key);
         this.store(key, value);
