@@ -77,11 +77,13 @@ export function instrumentClient(client: QuickSightClient | DataZoneClient, serv
                 parent,
               );
         return next(args).then(
-          (output) => {
-            const metadata = (output as SdkMetadata | undefined)?.$metadata;
+          (result) => {
+            // What a middleware gets back is `{ output, response }`; the SDK's retry middleware puts
+            // the attempts on the output's `$metadata`.
+            const metadata = (result as { output?: SdkMetadata } | undefined)?.output?.$metadata;
             metrics?.callDone(service, operation, 'ok', (performance.now() - startedAt) / 1000, metadata?.attempts ?? 1);
             if (span !== undefined) endCallSpan(span, metadata, 'ok');
-            return output;
+            return result;
           },
           (error: unknown) => {
             const metadata = (error as SdkMetadata | null)?.$metadata;
