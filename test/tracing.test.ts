@@ -139,16 +139,17 @@ describe('traces: the compiled server (npm start) exporting OTLP/HTTP to a recei
     expect(operation.status?.code).toBe(STATUS_ERROR);
 
     const clients = spans.filter((span) => span.kind === SPAN_KIND.CLIENT);
-    // One span per AWS call, told apart by AWS's request id, each under a loader batch of the operation.
+    // One span per AWS call, told apart by AWS's request id.
     expect(new Set(clients.map((span) => attributesOf(span)['aws.request_id']))).toEqual(new Set(calls.map((call) => call.requestId)));
-    for (const client of clients) {
-      const batch = spans.find((span) => span.spanId === client.parentSpanId) as OtlpSpan;
-      expect(batch.parentSpanId).toBe(operation.spanId);
-      expect(attributesOf(client)).toMatchObject({ 'rpc.system': 'aws-api', 'cloud.region': 'us-east-1', 'aws.sdk.attempts': 1 });
-    }
+    for (const client of clients) expect(attributesOf(client)).toMatchObject({ 'rpc.system': 'aws-api', 'cloud.region': 'us-east-1', 'aws.sdk.attempts': 1 });
     const byMethod = (method: string) => clients.filter((span) => attributesOf(span)['rpc.method'] === method);
+    // The three GetConnection calls of one DataLoader batch share its span, the operation's child;
+    // the lone DescribeActionConnector call is the operation's child itself.
     expect(byMethod('GetConnection')).toHaveLength(3);
-    expect(byMethod('DescribeActionConnector')).toHaveLength(1);
+    const batch = spans.find((span) => span.spanId === byMethod('GetConnection')[0]?.parentSpanId) as OtlpSpan;
+    expect({ name: batch.name, parent: batch.parentSpanId, size: attributesOf(batch)['dataloader.batch.size'] }).toEqual({ name: 'load GetConnection', parent: operation.spanId, size: 3 });
+    for (const client of byMethod('GetConnection')) expect(client.parentSpanId).toBe(batch.spanId);
+    expect(byMethod('DescribeActionConnector').map((span) => span.parentSpanId)).toEqual([operation.spanId]);
     expect(attributesOf(byMethod('DescribeActionConnector')[0] as OtlpSpan)['rpc.service']).toBe('QuickSight');
     const failed = clients.filter((span) => span.status?.code === STATUS_ERROR);
     expect(failed.map((span) => attributesOf(span))).toEqual([expect.objectContaining({ 'rpc.service': 'DataZone', 'error.type': 'ResourceNotFoundException', 'aws.sdk.outcome': 'not_found' })]);

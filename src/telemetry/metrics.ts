@@ -45,6 +45,21 @@ export class OperationNameLabels {
   }
 }
 
+/**
+ * A metric's child per combination of label values, made once: prom-client's `labels()` builds
+ * the label object and its closures on every call. The values come from bounded sets, so the
+ * cache is bounded too.
+ */
+function childrenOf<Child>(make: (...values: string[]) => Child): (...values: string[]) => Child {
+  const children = new Map<string, Child>();
+  return (...values) => {
+    const key = values.join('\u0000');
+    let child = children.get(key);
+    if (child === undefined) children.set(key, (child = make(...values)));
+    return child;
+  };
+}
+
 /** What the HTTP layer knows of a GraphQL request when its response is done (the log line's fields). */
 export interface RequestRecord {
   status: number;
@@ -101,7 +116,7 @@ export class SubgraphMetrics {
   readonly aws: AwsCallMetrics;
   private readonly operationNames = new OperationNameLabels();
   private readonly errorCodes: ReadonlySet<string>;
-  private readonly requestDuration: Histogram<'operation_name' | 'outcome' | 'path'>;
+  private readonly requestDuration: (operation: string, outcome: string, path: string) => { observe(value: number): void };
   private readonly graphqlErrors: Counter<'code'>;
   private readonly sharedReadSources: Array<() => SharedReadCounts> = [];
 
@@ -114,13 +129,14 @@ export class SubgraphMetrics {
       // nodejs_active_handles, nodejs_active_requests and nodejs_active_resources.
       for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
     }
-    this.requestDuration = new Histogram({
+    const requestDuration = new Histogram({
       name: `${METRIC_PREFIX}graphql_request_duration_seconds`,
       help: 'GraphQL requests from arrival to the last byte of the response; _count is the number of requests. path: fast (the accelerator answered) or apollo (Apollo Server).',
       labelNames: ['operation_name', 'outcome', 'path'],
       buckets: DURATION_BUCKETS,
       registers,
     });
+    this.requestDuration = childrenOf((operation, outcome, path) => requestDuration.labels(operation, outcome, path));
     this.graphqlErrors = new Counter({
       name: `${METRIC_PREFIX}graphql_errors_total`,
       help: 'Errors in GraphQL responses, by extensions.code.',
@@ -168,7 +184,7 @@ export class SubgraphMetrics {
   requestDone(record: RequestRecord): void {
     const ran = record.log.path !== undefined && record.status === 200;
     const operation = this.operationNames.labelOf(record.log.operationName, ran);
-    this.requestDuration.labels(operation, requestOutcome(record), record.log.path ?? 'http').observe(record.durationSeconds);
+    this.requestDuration(operation, requestOutcome(record), record.log.path ?? 'http').observe(record.durationSeconds);
     for (const code in record.log.errorCodes) {
       this.graphqlErrors.inc({ code: this.errorCodes.has(code) ? code : OTHER_LABEL }, record.log.errorCodes[code]);
     }
@@ -248,14 +264,16 @@ function awsCallMetrics(registers: Registry[]): AwsCallMetrics {
       for (const { service, operation, value } of queued((queue) => queue.callers)) this.set({ service, operation }, value);
     },
   });
+  const callsBy = childrenOf((service, operation, outcome) => calls.labels(service, operation, outcome));
+  const attemptsBy = childrenOf((service, operation, outcome) => attempts.labels(service, operation, outcome));
   return {
     callDone(service, operation, outcome, seconds, callAttempts) {
-      calls.labels(service, operation, outcome).observe(seconds);
+      callsBy(service, operation, outcome).observe(seconds);
       if (callAttempts > 1) retries.labels(service, operation).inc(callAttempts - 1);
       if (outcome === 'rate_limited') refused.labels(service, operation).inc();
     },
     attemptDone(service, operation, outcome) {
-      attempts.labels(service, operation, outcome).inc();
+      attemptsBy(service, operation, outcome).inc();
     },
     rateLimitWaited(service, operation, seconds) {
       waited.labels(service, operation).observe(seconds);

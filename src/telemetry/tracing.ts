@@ -167,10 +167,12 @@ export function traceIdsOf(request: TracedSpan): { trace_id: string; span_id: st
 }
 
 /**
- * A span around one DataLoader batch of AWS calls, the child of `parent` (the operation's span);
- * undefined when tracing is off or the request has no span.
+ * A span around one DataLoader batch of two or more AWS calls, the child of `parent` (the
+ * operation's span): it groups the calls one resolver wave waited on. A batch of one call gets no
+ * span of its own (its CLIENT span, then the operation span's child, says it all: a span fewer per
+ * typical request). Undefined when tracing is off or the request has no span.
  */
 export function startBatchSpan(service: string, operation: string, size: number, parent: Context | undefined): TracedSpan | undefined {
-  if (tracer === undefined || parent === undefined) return undefined;
+  if (tracer === undefined || parent === undefined || size < 2) return undefined;
   return child(`load ${operation}`, SpanKind.INTERNAL, parent, { 'aws.service': service, 'aws.operation': operation, 'dataloader.batch.size': size });
 }
