@@ -104,9 +104,9 @@ export async function createSubgraphCore(config: SubgraphConfig, logger: Logger,
       });
       // Callers who may read secrets never share AWS reads with anyone, in either direction.
       const reads = caller.scopes.has(SECRETS_SCOPE) || !config.cache.shareReads ? UNSHARED_READS : sharedReads;
-      // Every AWS call carries the request id, stops at the request's deadline, and takes its
-      // caller's turn in the client-side rate limit's queue.
-      // and, when tracing is on, is traced as a child of the request's operation span.
+      // Every AWS call carries the request id, stops at the request's deadline, takes its caller's
+      // turn in the client-side rate limit's queue and, when tracing is on, is traced under the
+      // request's operation span.
       const scope: AwsCallScope = { requestId, signal, caller: caller.principal, traceContext };
       return {
         caller,

@@ -128,17 +128,15 @@ export function startOperationSpan(request: TracedSpan): TracedSpan {
   return child('GraphQL Operation', SpanKind.INTERNAL, request.context, {});
 }
 
-function operationAttributes(log: RequestLogEntry): Record<string, string> {
-  return {
-    ...(log.operationType === undefined ? {} : { 'graphql.operation.type': log.operationType }),
-    ...(log.operationName === null ? {} : { 'graphql.operation.name': log.operationName }),
-  };
+function setOperationAttributes(span: Span, log: RequestLogEntry): void {
+  if (log.operationType !== undefined) span.setAttribute('graphql.operation.type', log.operationType);
+  if (log.operationName !== null) span.setAttribute('graphql.operation.name', log.operationName);
 }
 
 export function endOperationSpan(operation: TracedSpan, log: RequestLogEntry): void {
   const { span } = operation;
   if (span.isRecording()) {
-    span.setAttributes(operationAttributes(log));
+    setOperationAttributes(span, log);
     // OpenTelemetry's GraphQL conventions: `{graphql.operation.type} {graphql.operation.name}`.
     if (log.operationType !== undefined) span.updateName(log.operationName === null ? log.operationType : `${log.operationType} ${log.operationName}`);
     for (const code in log.errorCodes) {
@@ -153,7 +151,8 @@ export function endOperationSpan(operation: TracedSpan, log: RequestLogEntry): v
 export function endRequestSpan(request: TracedSpan, status: number, log: RequestLogEntry, aborted: boolean): void {
   const { span } = request;
   if (span.isRecording()) {
-    span.setAttributes({ 'http.response.status_code': status, ...operationAttributes(log) });
+    span.setAttribute('http.response.status_code', status);
+    setOperationAttributes(span, log);
     if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
     if (status >= 500 || aborted) span.setAttribute('error.type', aborted ? 'aborted' : String(status));
   }
