@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { tracingWanted } from '../src/telemetry/tracing.js';
+import { trace } from '@opentelemetry/api';
+import { activeTracer, startRequestSpan, startTracing, tracingWanted } from '../src/telemetry/tracing.js';
 import { type Emulator, emulatorSdkEnvironment, startEmulator } from '../tools/emulator/index.js';
 import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID, SECRET_CANARY_PREFIX } from '../tools/emulator/seed.js';
 import { COMPILED_SERVER } from './support/compiled.js';
@@ -200,5 +201,13 @@ describe('tracingWanted - the OTEL_* variables decide whether the SDK starts at 
     [{ OTEL_SDK_DISABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }, false],
   ])('%j -> %s', (env, wanted) => {
     expect(tracingWanted(env)).toBe(wanted);
+  });
+
+  it('startTracing - without an exporter, loads no SDK and registers no provider: every span is the API\'s no-op', async () => {
+    const tracing = await startTracing({ OTEL_SERVICE_NAME: 'ignored-without-an-exporter' });
+    expect(tracing.enabled).toBe(false);
+    expect(activeTracer()).toBeUndefined();
+    expect(startRequestSpan('POST', '/graphql', { traceparent: `00-${hex(16)}-${hex(8)}-01` })).toBeUndefined();
+    expect(trace.getTracer('any').startSpan('any').isRecording()).toBe(false);
   });
 });
