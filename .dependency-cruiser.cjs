@@ -11,6 +11,8 @@
  *               src/auth/      token verification, the schema's authorization policy
  *               src/pagination/
  *               src/fleet/     what replicas share through Redis: rate limit, response cache, persisted queries
+ *               src/telemetry/ Prometheus metrics and OpenTelemetry traces: instruments the AWS
+ *                              clients where aws/ makes them, and is wired up by the server
  *   3. domains  src/quicksight/, src/datazone/ (neither imports the other), and src/generated/,
  *               the codegen's resolver types, which import both domains' model types (its mappers)
  *   4. schema   src/schema/    assembly: the SDL, the domains' resolvers and the schema passes
@@ -23,7 +25,7 @@
  */
 
 const BASE = '^src/(config|core|graphql|types)/';
-const SERVICES = '^src/(aws|auth|pagination|fleet)/';
+const SERVICES = '^src/(aws|auth|pagination|fleet|telemetry)/';
 const DOMAINS = '^src/(quicksight|datazone|generated)/';
 const SCHEMA = '^src/schema/';
 const SERVER = '^src/server/';
@@ -43,7 +45,7 @@ module.exports = {
       to: { circular: true },
     },
     forbid('base-imports-no-higher-layer', 'config/, core/, graphql/ and types/ are the bottom layer: they import no other layer.', BASE, [SERVICES, DOMAINS, SCHEMA, SERVER]),
-    forbid('services-import-no-higher-layer', 'aws/, auth/, pagination/ and fleet/ know no domain, no schema assembly and no server.', SERVICES, [DOMAINS, SCHEMA, SERVER]),
+    forbid('services-import-no-higher-layer', 'aws/, auth/, pagination/, fleet/ and telemetry/ know no domain, no schema assembly and no server.', SERVICES, [DOMAINS, SCHEMA, SERVER]),
     forbid('domains-import-no-higher-layer', 'A domain is assembled into the schema and served by the server; it imports neither.', DOMAINS, [SCHEMA, SERVER]),
     forbid('schema-imports-no-server', 'Schema assembly is below the server: anything both need lives in the schema layer or lower.', SCHEMA, SERVER),
     {

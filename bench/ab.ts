@@ -14,6 +14,10 @@
  *   BENCH_A_LATENCIES                 emulator latencies in ms (default "0,20")
  *   BENCH_OUTPUT                      also write the report there (Markdown)
  *
+ * A side's environment value `otlp-sink` is replaced by the URL of an OTLP/HTTP receiver the
+ * benchmark starts in its own process (bench/otlp-sink-process.ts), so that a side can export its
+ * traces to a real receiver: BENCH_AB_B_ENV='{"OTEL_EXPORTER_OTLP_ENDPOINT":"otlp-sink"}'.
+ *
  * For example, the commit before against the working tree:
  *
  *   git worktree add ../before HEAD~1 && (cd ../before && npm ci --ignore-scripts && npm run build)
@@ -127,6 +131,12 @@ const emulator = await startProcess('emulator', 'bench/emulator-process.ts', {},
 });
 const awsEnv = { ...emulatorSdkEnvironment(emulator.url), AWS_MAX_CONCURRENCY: '16' };
 const specs = [sideSpec('A'), sideSpec('B')];
+const OTLP_SINK = 'otlp-sink';
+let sink: Proc | undefined;
+if (specs.some((spec) => Object.values(spec.extraEnv).includes(OTLP_SINK))) {
+  sink = await startProcess('otlp-sink', 'bench/otlp-sink-process.ts', {}, (line) => (typeof line['otlp'] === 'string' ? line['otlp'] : undefined));
+  for (const spec of specs) for (const [name, value] of Object.entries(spec.extraEnv)) if (value === OTLP_SINK) spec.extraEnv[name] = sink.url;
+}
 const subgraphs = await Promise.all(
   specs.map((spec, index) =>
     startProcess(
@@ -176,6 +186,13 @@ for (const latency of LATENCIES) {
   say();
   say(`B ÷ A per round, req/s: ${rpsRatios.map((ratio) => ratio.toFixed(2)).join(', ')} (median **${median(rpsRatios).toFixed(3)}**)`);
   say(`B ÷ A per round, CPU per request: ${cpuRatios.map((ratio) => ratio.toFixed(2)).join(', ')} (median **${median(cpuRatios).toFixed(3)}**)`);
+}
+if (sink !== undefined) {
+  // Proof that the side exported for real: what the receiver got.
+  const received = (await (await fetch(`${sink.url}/stats`)).json()) as { exports: number; bytes: number };
+  say();
+  say(`OTLP receiver: ${received.exports} export requests, ${(received.bytes / 1e6).toFixed(1)} MB received.`);
+  await sink.stop();
 }
 await Promise.all(servers.map((server) => server.stop()));
 await emulator.stop();

@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import type { Context } from '@opentelemetry/api';
 import type { DataZoneClient } from '@aws-sdk/client-datazone';
 import type { QuickSightClient } from '@aws-sdk/client-quicksight';
 
@@ -22,6 +23,11 @@ export interface AwsCallScope {
    * caller waiting on it, so that it takes the earliest of their turns.
    */
   turns?: SharedTurns;
+  /**
+   * The trace context the call's span is parented to (the request's operation span, or its loader
+   * batch's), when tracing is on: the call runs in a DataLoader batch, not in the resolver's context.
+   */
+  traceContext?: Context;
 }
 
 /** A caller's place in the rate limiter's fair queue: its key, then the request within it. */
@@ -105,7 +111,7 @@ const callScopes = new WeakMap<object, AwsCallScope>();
 
 /** Attaches `scope` to a command input (before `new XCommand(input)`); returns the input. */
 export function withScope<I extends object>(input: I, scope: AwsCallScope): I {
-  if (scope.requestId !== undefined || scope.signal !== undefined || scope.caller !== undefined || scope.turns !== undefined) callScopes.set(input, scope);
+  if (scope.requestId !== undefined || scope.signal !== undefined || scope.caller !== undefined || scope.turns !== undefined || scope.traceContext !== undefined) callScopes.set(input, scope);
   return input;
 }
 

@@ -7,6 +7,8 @@ import toFastProperties from 'to-fast-properties';
 import type { SubgraphConfig } from '../config/config.js';
 import { installCallScope } from './call.js';
 import { type SlotSource, SlidingWindowSlots, addRateLimitMiddleware } from './rate-limit.js';
+import type { AwsCallMetrics } from '../telemetry/metrics.js';
+import { instrumentClient } from '../telemetry/instrument-client.js';
 import { type AwsService, type AwsServiceClients, type ClientTarget, TargetClients } from './targets.js';
 
 export type { AwsService, AwsServiceClients, ClientTarget } from './targets.js';
@@ -42,6 +44,8 @@ export interface AwsClientOptions {
    * application has neither.
    */
   callScope?: boolean;
+  /** Where each client's calls are counted (the subgraph's metrics); none: not counted. Traced whenever tracing is on. */
+  metrics?: AwsCallMetrics;
   /** The rate limit's slot source for one limit key (rateLimitKey): the fleet's (src/fleet/) with REDIS_URL; the process's own sliding window by default. */
   slots?: (key: string) => SlotSource | undefined;
 }
@@ -97,6 +101,8 @@ export function createServiceClient<Service extends AwsService>(
   });
   if (options.fastConfig ?? true) toFastProperties(client.config);
   if (options.callScope ?? true) installCallScope(client);
+  // Metrics and trace spans of every call; after the rate limit, whose queue it times.
+  instrumentClient(client, service, { metrics: options.metrics });
   return client;
 }
 

@@ -7,6 +7,7 @@ import type { AwsClients } from './clients.js';
 import { targetNotConfigured, toGraphQLError } from './errors.js';
 import type { AwsReads } from './shared-reads.js';
 import { AssumeRoleError, type AwsService } from './targets.js';
+import { startBatchSpan } from '../telemetry/tracing.js';
 
 export type { AwsService } from './targets.js';
 
@@ -103,8 +104,17 @@ export function createOperationLoader<Service extends AwsService, Key, Input ext
     if (error instanceof AssumeRoleError) return toGraphQLError(error, 'sts', subject);
     return toGraphQLError(explainAbort(error, scope), operation.service, subject);
   };
-  const batch = (fetchOne: (key: Key) => Promise<Value>) =>
-    new DataLoader<Key, Value, string>((keys) => fetchEach(keys, concurrency, fetchOne, toError), { cacheKeyFn: (key) => operation.cacheKey(key) });
+  const batch = (fetchOne: (key: Key, batchScope: AwsCallScope) => Promise<Value>) =>
+    new DataLoader<Key, Value, string>(
+      (keys) => {
+        // When tracing is on, a span per batch, parent of its AWS calls' spans (src/telemetry/tracing.ts).
+        const span = startBatchSpan(operation.service, operation.name, keys.length, scope.traceContext);
+        if (span === undefined) return fetchEach(keys, concurrency, (key) => fetchOne(key, scope), toError);
+        const batchScope: AwsCallScope = { ...scope, traceContext: span.context };
+        return fetchEach(keys, concurrency, (key) => fetchOne(key, batchScope), toError).finally(() => span.span.end());
+      },
+      { cacheKeyFn: (key) => operation.cacheKey(key) },
+    );
   const targets = clients.targets;
   if (targets === undefined) {
     // One account and region: the process's own client.
@@ -113,17 +123,17 @@ export function createOperationLoader<Service extends AwsService, Key, Input ext
       operation.send(client, withScope(operation.input(key), callScope)).then((output) => operation.value(output, key));
     return batch(
       shareable === undefined
-        ? (key: Key) => call(key, scope)
-        : (key: Key) => reads.read(`${operation.name}/${operation.cacheKey(key)}`, shareable(key), (callScope) => call(key, callScope), scope),
+        ? (key, batchScope) => call(key, batchScope)
+        : (key, batchScope) => reads.read(`${operation.name}/${operation.cacheKey(key)}`, shareable(key), (callScope) => call(key, callScope), batchScope),
     );
   }
   // AWS_TARGETS_FILE: each key's call goes to its target's client, and shared reads key on the target.
-  return batch((key: Key) => {
+  return batch((key, batchScope) => {
     const routed = targets.route(operation.service, operation.target.of(key));
     if (routed === undefined) return Promise.reject(targetNotConfigured(operation.target.argument, operation.subject(key)));
     const call = (callScope: AwsCallScope): Promise<Value> =>
       operation.send(routed.client, withScope(operation.input(key), callScope)).then((output) => operation.value(output, key));
-    return shareable === undefined ? call(scope) : reads.read(`${operation.name}/${routed.label}/${operation.cacheKey(key)}`, shareable(key), call, scope);
+    return shareable === undefined ? call(batchScope) : reads.read(`${operation.name}/${routed.label}/${operation.cacheKey(key)}`, shareable(key), call, batchScope);
   });
 }
 

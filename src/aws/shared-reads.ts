@@ -169,7 +169,8 @@ export class SharedReads implements AwsReads {
     // No request's signal: one caller going away (or reaching its deadline) must not fail the others.
     const fromAws = (): Promise<T> => {
       this.counters.fetched += 1;
-      return fetch({ requestId: scope.requestId, turns }).then((value) => {
+      // Traced as a call of the request that started it.
+      return fetch({ requestId: scope.requestId, turns, traceContext: scope.traceContext }).then((value) => {
         this.store(key, value);
         return value;
       });

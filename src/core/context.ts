@@ -31,6 +31,10 @@ export interface RequestLogEntry {
   errorCodes: Record<string, number>;
   /** Why the request was refused before it ran (a 401's defect of the token); never the token itself. */
   refusal?: string;
+  /** Who answered: the accelerator's fast path, or Apollo Server; absent when neither was reached (a body refused by the HTTP layer). */
+  path?: 'fast' | 'apollo';
+  /** The executed operation's type (`query`), when one was resolved. */
+  operationType?: string;
 }
 
 export interface SubgraphContext {

@@ -13,18 +13,21 @@ import { credentialMembers } from '../schema/credential-members.js';
 import { LOADER_OPERATIONS } from '../schema/domains.js';
 import { type ExecutionStats, createAccelerator, idleExecutionStats } from './accelerator/index.js';
 import type { FastPath } from './accelerator/fast-path.js';
-import { createApolloServer } from './apollo.js';
+import { PUBLIC_ERROR_CODES, createApolloServer } from './apollo.js';
 import { CachePolicies } from './cache-policy.js';
 import type { SubgraphContext } from '../core/context.js';
 import type { AwsCallScope } from '../aws/call.js';
-import { type RequestScope, createHttpHandler, createHttpServer } from './http.js';
+import { GRAPHQL_PATH, METRICS_PATH, type RequestScope, createHttpHandler, createHttpServer } from './http.js';
 import { createLogger } from './logger.js';
 import { type Fleet, createFleet } from '../fleet/index.js';
 import { PERSISTED_QUERY_TTL_SECONDS } from '../fleet/redis-cache.js';
+import { SubgraphMetrics } from '../telemetry/metrics.js';
 
 export interface SubgraphServer {
   /** e.g. `http://127.0.0.1:4000/graphql` */
   url: string;
+  /** Where Prometheus scrapes, e.g. `http://127.0.0.1:4000/metrics` */
+  metricsUrl: string;
   port: number;
   logger: Logger;
   clients: AwsClients;
@@ -34,6 +37,8 @@ export interface SubgraphServer {
   fleet?: Fleet;
   /** How many executions graphql-js and graphql-jit ran. */
   executionStats: ExecutionStats;
+  /** The Prometheus metrics `GET /metrics` serves. */
+  metrics: SubgraphMetrics;
   /** Stops accepting requests, lets in-flight ones finish (up to `drainTimeoutMs`), then releases everything. */
   close(drainTimeoutMs?: number): Promise<void>;
 }
@@ -55,8 +60,10 @@ export interface SubgraphCore {
   sharedReads: SharedReads;
   /** What the replicas share through Redis (REDIS_URL); undefined without it. */
   fleet?: Fleet;
+  /** The process's Prometheus metrics: requests (counted by the HTTP layer), AWS calls, rate limit, shared reads. */
+  metrics: SubgraphMetrics;
   /** The context of one request: its caller (from the Authorization header), fresh loaders, its AWS call scope. */
-  createContext: (authorization: string | undefined, scope: Pick<RequestScope, 'requestId' | 'signal' | 'log'>) => Promise<SubgraphContext>;
+  createContext: (authorization: string | undefined, scope: Pick<RequestScope, 'requestId' | 'signal' | 'log' | 'traceContext'>) => Promise<SubgraphContext>;
 }
 
 /**
@@ -67,7 +74,9 @@ export interface SubgraphCore {
 export async function createSubgraphCore(config: SubgraphConfig, logger: Logger, givenClients?: AwsClients): Promise<SubgraphCore> {
   // With REDIS_URL: the rate limit, the response cache and persisted queries held for the fleet.
   const fleet = config.fleet ? await createFleet(config.fleet, config.aws.rateLimitPerSecond, logger) : undefined;
-  const clients = givenClients ?? createAwsClients(config, { slots: fleet?.slots });
+  // Error codes other than the ones the subgraph shows fold into one label (they are masked anyway).
+  const metrics = new SubgraphMetrics({ errorCodes: [...PUBLIC_ERROR_CODES, 'INTERNAL_SERVER_ERROR'] });
+  const clients = givenClients ?? createAwsClients(config, { slots: fleet?.slots, metrics: metrics.aws });
   const { schema, policy } = buildServedSchema({ gatewayCompatibleSdl: config.gatewayCompatibleSdl });
   const verifyToken = createTokenVerifier(config.auth);
   const sharedReads = new SharedReads({
@@ -80,6 +89,7 @@ export async function createSubgraphCore(config: SubgraphConfig, logger: Logger,
       [...policy.mapFields].map((coordinate) => coordinate.split('.')[1] as string),
     ),
   });
+  metrics.watchSharedReads(() => sharedReads.stats());
   const createLoaders = requestLoaders(LOADER_OPERATIONS);
   const cachePolicies = new CachePolicies(schema);
   // graphql-jit and the fast path, unless GRAPHQL_JIT_AFTER=0 turns them off.
@@ -101,7 +111,8 @@ export async function createSubgraphCore(config: SubgraphConfig, logger: Logger,
     clients,
     sharedReads,
     fleet,
-    createContext: async (authorization, { requestId, signal, log }) => {
+    metrics,
+    createContext: async (authorization, { requestId, signal, log, traceContext }) => {
       const caller = await verifyToken(authorization).catch((error: unknown) => {
         // The 401's reason (the token's defect, in words that never quote the token) goes into
         // the request's log line.
@@ -110,9 +121,10 @@ export async function createSubgraphCore(config: SubgraphConfig, logger: Logger,
       });
       // Callers who may read secrets never share AWS reads with anyone, in either direction.
       const reads = caller.scopes.has(SECRETS_SCOPE) || !config.cache.shareReads ? UNSHARED_READS : sharedReads;
-      // Every AWS call carries the request id, stops at the request's deadline, and takes its
-      // caller's turn in the client-side rate limit's queue.
-      const scope: AwsCallScope = { requestId, signal, caller: caller.principal };
+      // Every AWS call carries the request id, stops at the request's deadline, takes its caller's
+      // turn in the client-side rate limit's queue and, when tracing is on, is traced under the
+      // request's operation span.
+      const scope: AwsCallScope = { requestId, signal, caller: caller.principal, traceContext };
       return {
         caller,
         // Fresh loaders per request: batching and deduplication within it.
@@ -129,7 +141,7 @@ export async function createSubgraphCore(config: SubgraphConfig, logger: Logger,
 /** Builds the subgraph's core once (see createSubgraphCore), then listens. */
 export async function startSubgraph(config: SubgraphConfig, options: StartSubgraphOptions = {}): Promise<SubgraphServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const { apollo, clients, sharedReads, fleet, createContext, executionStats, fastPath } = await createSubgraphCore(config, logger, options.clients);
+  const { apollo, clients, sharedReads, fleet, metrics, createContext, executionStats, fastPath } = await createSubgraphCore(config, logger, options.clients);
 
   let draining = false;
   const handler = createHttpHandler({
@@ -139,6 +151,7 @@ export async function startSubgraph(config: SubgraphConfig, options: StartSubgra
     isReady: () => !draining,
     requestDeadlineMs: config.requestDeadlineMs,
     fastPath,
+    metrics,
     createContext: (request, scope) => createContext(request.headers.authorization, scope),
   });
   const server = createHttpServer(handler);
@@ -150,13 +163,15 @@ export async function startSubgraph(config: SubgraphConfig, options: StartSubgra
   const displayHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
 
   return {
-    url: `http://${displayHost}:${port}/graphql`,
+    url: `http://${displayHost}:${port}${GRAPHQL_PATH}`,
+    metricsUrl: `http://${displayHost}:${port}${METRICS_PATH}`,
     port,
     logger,
     clients,
     sharedReads,
     fleet,
     executionStats,
+    metrics,
     async close(drainTimeoutMs = 10_000) {
       draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -9,6 +9,9 @@ import type { SubgraphContext, RequestLogEntry } from '../core/context.js';
 import { INCLUDE_TRACE_HEADER } from './apollo.js';
 import { VARY_BY_CALLER } from './response-policy.js';
 import type { FastPath } from './accelerator/fast-path.js';
+import type { Context } from '@opentelemetry/api';
+import type { SubgraphMetrics } from '../telemetry/metrics.js';
+import { type TracedSpan, endOperationSpan, endRequestSpan, startOperationSpan, startRequestSpan, traceIdsOf } from '../telemetry/tracing.js';
 
 /** Where Apollo Sandbox runs; always allowed by CORS besides the configured frontend origins. */
 export const APOLLO_SANDBOX_ORIGIN = 'https://studio.apollographql.com';
@@ -23,6 +26,10 @@ export interface RequestScope {
   signal: CallSignal;
   /** Filled in from the response policy (response-policy.ts), written as one log line when the response is done. */
   log: RequestLogEntry;
+  /** The request's server span, when tracing is on (src/telemetry/tracing.ts). */
+  trace?: TracedSpan;
+  /** The span the request's AWS calls are traced under (its operation span), when tracing is on. */
+  traceContext?: Context;
 }
 
 export interface HttpHandlerOptions {
@@ -35,7 +42,12 @@ export interface HttpHandlerOptions {
   requestDeadlineMs: number;
   /** Answers requests for operations Apollo Server has compiled already, without its pipeline (see accelerator/fast-path.ts). */
   fastPath?: FastPath;
+  /** Served at `GET /metrics`, and told of every GraphQL request where its log line is written. */
+  metrics?: Pick<SubgraphMetrics, 'contentType' | 'exposition' | 'requestDone'>;
 }
+
+/** Prometheus' scrape path, on the GraphQL port. */
+export const METRICS_PATH = '/metrics';
 
 /** A body Apollo Server reads as JSON and its CSRF prevention lets through. */
 const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
@@ -165,6 +177,18 @@ export function createHttpHandler(options: HttpHandlerOptions) {
         body = raw;
       }
     }
+    // The operation's span (tracing on): its AWS calls are traced under it.
+    if (scope.trace === undefined) return executeGraphQL(request, response, url, scope, body);
+    const operation = startOperationSpan(scope.trace);
+    scope.traceContext = operation.context;
+    try {
+      await executeGraphQL(request, response, url, scope, body);
+    } finally {
+      endOperationSpan(operation, scope.log);
+    }
+  }
+
+  async function executeGraphQL(request: IncomingMessage, response: ServerResponse, url: RequestTarget, scope: RequestScope, body: unknown): Promise<void> {
     let context = (): Promise<SubgraphContext> => options.createContext(request, scope);
     if (options.fastPath && request.method === 'POST' && JSON_CONTENT_TYPE.test(request.headers['content-type'] ?? '')) {
       const outcome = await options.fastPath.serve(
@@ -178,6 +202,9 @@ export function createHttpHandler(options: HttpHandlerOptions) {
         response.setHeader('content-type', outcome.contentType);
         if (!options.isReady()) response.setHeader('connection', 'close');
         scope.log.operationName = outcome.operationName;
+        // The fast path runs only compiled operations of the schema's one root type.
+        scope.log.operationType = 'query';
+        scope.log.path = 'fast';
         response.statusCode = 200;
         response.end(outcome.body);
         return;
@@ -185,6 +212,7 @@ export function createHttpHandler(options: HttpHandlerOptions) {
       const made = outcome.context;
       if (made) context = () => made;
     }
+    scope.log.path = 'apollo';
     const result = await options.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: request.method ?? 'GET', headers: toHeaderMap(request), search: url.search, body },
       context,
@@ -206,7 +234,12 @@ export function createHttpHandler(options: HttpHandlerOptions) {
    * free of secrets (no headers, variables or documents; error codes only).
    */
   function logRequest(request: IncomingMessage, response: ServerResponse, scope: RequestScope, startedAt: bigint): void {
-    const durationMs = Math.round(Number(process.hrtime.bigint() - startedAt) / 1e4) / 100;
+    const elapsedNs = Number(process.hrtime.bigint() - startedAt);
+    const durationMs = Math.round(elapsedNs / 1e4) / 100;
+    const aborted = !response.writableFinished;
+    // The request's metrics and span end where its log line is written, from the same fields.
+    options.metrics?.requestDone({ status: response.statusCode, durationSeconds: elapsedNs / 1e9, aborted, log: scope.log });
+    if (scope.trace !== undefined) endRequestSpan(scope.trace, response.statusCode, scope.log, aborted);
     requestLogger.info(
       {
         requestId: scope.requestId,
@@ -216,7 +249,9 @@ export function createHttpHandler(options: HttpHandlerOptions) {
         operationName: scope.log.operationName,
         errorCodes: scope.log.errorCodes,
         ...(scope.log.refusal === undefined ? {} : { refusal: scope.log.refusal }),
-        ...(response.writableFinished ? {} : { aborted: true }),
+        ...(scope.log.path === undefined ? {} : { path: scope.log.path }),
+        ...(aborted ? { aborted: true } : {}),
+        ...(scope.trace === undefined ? {} : traceIdsOf(scope.trace)),
       },
       'graphql request',
     );
@@ -251,6 +286,7 @@ export function createHttpHandler(options: HttpHandlerOptions) {
     if (url.pathname === '/readyz' && request.method === 'GET') {
       return options.isReady() ? sendJson(response, 200, { status: 'ready' }) : sendJson(response, 503, { status: 'not ready' });
     }
+    if (url.pathname === METRICS_PATH && request.method === 'GET' && options.metrics !== undefined) return serveMetrics(response, options.metrics);
     if (url.pathname !== GRAPHQL_PATH) return sendJson(response, 404, { error: 'Not found: GraphQL is served at /graphql' });
     const serve = () => {
       if (request.method === 'OPTIONS') {
@@ -265,6 +301,9 @@ export function createHttpHandler(options: HttpHandlerOptions) {
       const requestAbort = new RequestAbort();
       const deadline = setTimeout(() => requestAbort.abort(new RequestDeadlineExceededError(options.requestDeadlineMs)), options.requestDeadlineMs);
       const scope: RequestScope = { requestId, signal: requestAbort.signal, log: { operationName: null, errorCodes: {} } };
+      // The request's server span, continuing the caller's trace (tracing on; undefined otherwise).
+      const trace = startRequestSpan(request.method ?? 'GET', url.pathname, request.headers);
+      if (trace !== undefined) scope.trace = trace;
       response.once('close', () => {
         clearTimeout(deadline);
         // A client that went away needs no answer: stop its AWS calls too.
@@ -294,6 +333,16 @@ export function createHttpHandler(options: HttpHandlerOptions) {
       return;
     }
     corsMiddleware(request, response, serve);
+  }
+
+  function serveMetrics(response: ServerResponse, metrics: NonNullable<HttpHandlerOptions['metrics']>): void {
+    metrics.exposition().then(
+      (text) => {
+        response.writeHead(200, { 'content-type': metrics.contentType, 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+        response.end(text);
+      },
+      (error: unknown) => answerUnexpected(response, error),
+    );
   }
 
   return (request: IncomingMessage, response: ServerResponse): void => {

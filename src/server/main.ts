@@ -1,6 +1,7 @@
 import { ConfigurationError, loadConfig } from '../config/config.js';
 import { startSubgraph } from './app.js';
 import { createLogger } from './logger.js';
+import { startTracing } from '../telemetry/tracing.js';
 
 /** `npm start`: the production server against real AWS. Refuses to start without token verification. */
 async function main(): Promise<void> {
@@ -20,8 +21,10 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (reason) => {
     logger.error({ err: reason instanceof Error ? { name: reason.name, message: reason.message } : String(reason) }, 'unhandled rejection');
   });
+  // Before the subgraph is made: its AWS clients are traced from the first call (OTEL_* variables).
+  const tracing = await startTracing(process.env);
   const subgraph = await startSubgraph(config, { logger });
-  subgraph.logger.info({ url: subgraph.url }, 'AWS connections subgraph ready');
+  subgraph.logger.info({ url: subgraph.url, metrics: subgraph.metricsUrl, tracing: tracing.enabled }, 'AWS connections subgraph ready');
   // Whoever started the process waits for this line: it goes out now, not with the next buffer.
   subgraph.logger.flush();
   let shuttingDown = false;
@@ -31,6 +34,9 @@ async function main(): Promise<void> {
     // /readyz turns 503, the listener closes, in-flight requests get up to SHUTDOWN_TIMEOUT_MS.
     subgraph.logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'draining');
     subgraph.close(config.shutdownTimeoutMs).then(
+      // The spans still buffered go out before the process ends.
+      () => tracing.shutdown().catch(() => undefined),
+    ).then(
       () => {
         subgraph.logger.info('drained, exiting');
         process.exit(exitCode);

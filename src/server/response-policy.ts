@@ -104,6 +104,7 @@ export function responsePolicyPlugin(cachePolicies: CachePolicies): ApolloServer
           if (entry) {
             entry.operationName = logOperationName(operationName ?? request.operationName);
             entry.errorCodes = errorCodeCounts(errors);
+            if (operation) entry.operationType = operation.operation;
           }
         },
       };

@@ -16,6 +16,7 @@ const { READ_SCOPE, SECRETS_SCOPE } = await import('../../src/auth/policy.js');
 const { startSubgraph } = await import('../../src/server/app.js');
 const { useDemoOrganization } = await import('./organization.js');
 const { EUROPE_ACCOUNT_ID, EUROPE_DOMAIN_ID } = await import('../emulator/seed-targets.js');
+const { startTracing } = await import('../../src/telemetry/tracing.js');
 const emulator = await startOnPort('EMULATOR_PORT', emulatorPort, (port) =>
   startEmulator({ port, host: '127.0.0.1', latencyMs: Number(process.env['EMULATOR_LATENCY_MS'] ?? 0) }),
 );
@@ -30,6 +31,8 @@ process.env['AUTH_JWT_SECRET'] ??= randomBytes(32).toString('base64url');
 process.env['PORT'] = String(subgraphPort);
 
 const config = loadConfig(process.env);
+// Traces only when the OTEL_* variables name somewhere to send them (docs/observability.md).
+const tracing = await startTracing(process.env);
 const subgraph = await startOnPort('PORT', subgraphPort, () => startSubgraph(config));
 
 const demoToken = (subject: string, scopes: string[]) => mintDemoToken(config.auth.jwtSecret!, subject, scopes);
@@ -61,6 +64,7 @@ const exampleQuery = `query Demo {
 console.log(`
 AWS emulator      ${emulator.url}   (QuickSight + DataZone, restJson1)
 GraphQL subgraph  ${subgraph.url}   (open it in a browser for Apollo Sandbox)
+Metrics           ${subgraph.metricsUrl}   (Prometheus text format; traces: ${tracing.enabled ? 'exported as the OTEL_* variables say' : 'off, set OTEL_EXPORTER_OTLP_ENDPOINT'}; docs/observability.md)
 
 Bearer tokens (valid 12 hours, for this run only):
 ${Object.entries(tokens).map(([caller, token]) => `  ${caller.padEnd(15)} ${token}`).join('\n')}
@@ -99,6 +103,7 @@ Ctrl-C stops both.
 const stop = async () => {
   await subgraph.close(2_000);
   await emulator.close();
+  await tracing.shutdown();
   process.exit(0);
 };
 process.once('SIGINT', () => void stop());

@@ -10,6 +10,7 @@ import { READ_SCOPE, SECRETS_SCOPE } from '../../src/auth/policy.js';
 import { loadConfig } from '../../src/config/config.js';
 import { pointAwsSdkAtEmulator, startEmulator } from '../emulator/index.js';
 import { startSubgraph } from '../../src/server/app.js';
+import { startTracing } from '../../src/telemetry/tracing.js';
 import { choosePort, startOnPort } from '../demo/ports.js';
 import { DEFAULT_SUPERGRAPH_PORT, READY_BANNER, SUPERGRAPH_SUBGRAPHS } from './config.js';
 import { startDashboardsSubgraph } from './dashboards.js';
@@ -29,6 +30,8 @@ const config = loadConfig({
   HOST: host,
   GATEWAY_COMPATIBLE_SDL: 'true',
 });
+// Traces only when the OTEL_* variables name somewhere to send them (docs/observability.md).
+const tracing = await startTracing(process.env);
 const awsConnections = await startOnPort('PORT', config.port, () => startSubgraph(config));
 const dashboardsPort = await choosePort('DASHBOARDS_PORT', SUPERGRAPH_SUBGRAPHS.dashboards.defaultPort, host);
 const dashboards = await startOnPort('DASHBOARDS_PORT', dashboardsPort, (port) => startDashboardsSubgraph({ port }));
@@ -51,6 +54,7 @@ const tokens = {
 console.log(`
 AWS emulator        ${emulator.url}
 aws-connections     ${awsConnections.url}   (subgraph, gateway-compatible SDL)
+  metrics           ${awsConnections.metricsUrl}   (Prometheus text format; docs/observability.md)
 dashboards          ${dashboards.url}   (example subgraph)
 ${READY_BANNER.padEnd(19)} ${supergraph.url}   (@apollo/gateway; open it in a browser for Apollo Sandbox)
 
@@ -74,6 +78,7 @@ const stop = async () => {
   await dashboards.stop();
   await awsConnections.close(2_000);
   await emulator.close();
+  await tracing.shutdown();
   process.exit(0);
 };
 process.once('SIGINT', () => void stop());
