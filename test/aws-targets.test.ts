@@ -1,6 +1,7 @@
 import { DescribeActionConnectorCommand, QuickSightClient } from '@aws-sdk/client-quicksight';
 import { DataZoneClient, GetConnectionCommand } from '@aws-sdk/client-datazone';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,9 @@ import { READ, SECRETS, type Stack, mintToken, startStack } from './support/stac
 /** An account in the targets file whose role the emulator's STS refuses to let the subgraph assume. */
 const REVOKED_ACCOUNT_ID = '123456789012';
 const REVOKED_ROLE = `arn:aws:iam::${REVOKED_ACCOUNT_ID}:role/RevokedRead`;
+/** An account only the STS metrics test reads: its role is assumed there first, whichever tests ran before. */
+const METRICS_ACCOUNT_ID = '222233334444';
+const METRICS_ROLE = `arn:aws:iam::${METRICS_ACCOUNT_ID}:role/MetricsRead`;
 /** An account and a domain the targets file does not name. */
 const UNNAMED_ACCOUNT_ID = '999988887777';
 const UNNAMED_DOMAIN_ID = 'dzd_unnamed0001';
@@ -46,6 +50,7 @@ beforeAll(async () => {
   directory = mkdtempSync(join(tmpdir(), 'aws-targets-'));
   const content = targetsFileContent() as { quickSight: { accounts: object[] } };
   content.quickSight.accounts.push({ accountId: REVOKED_ACCOUNT_ID, region: HOME_REGION, roleArn: REVOKED_ROLE });
+  content.quickSight.accounts.push({ accountId: METRICS_ACCOUNT_ID, region: HOME_REGION, roleArn: METRICS_ROLE });
   const file = join(directory, 'targets.json');
   writeFileSync(file, JSON.stringify(content));
   // Debug level: every log line the subgraph can write is scanned for credentials below.
@@ -215,6 +220,43 @@ describe('AWS_TARGETS_FILE - three accounts in two regions', () => {
     // STS said no, so QuickSight was never asked for that account.
     expect(callsTo(REVOKED_ACCOUNT_ID)).toEqual([]);
     expect(stack.emulator.iam.assumeRoleCalls.filter((call) => call.roleArn === REVOKED_ROLE).map((call) => call.error)).toContain('AccessDenied');
+  });
+
+  it('aws_attempts_total - STS AssumeRole calls are counted by outcome, equal to the emulator\'s STS log, refused roles included; no ARN or credential in any label', async () => {
+    const stsSamples = async () => {
+      const response = await fetch(stack.subgraph.metricsUrl);
+      const text = await response.text();
+      const sum = (metric: string, outcome: string) =>
+        text
+          .split('\n')
+          .filter((line) => line.startsWith(`aws_connections_subgraph_${metric}{`) && line.includes('service="sts"') && line.includes('operation="AssumeRole"') && line.includes(`outcome="${outcome}"`))
+          .reduce((total, line) => total + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+      return { text, attempts: { ok: sum('aws_attempts_total', 'ok'), forbidden: sum('aws_attempts_total', 'forbidden') }, calls: { ok: sum('aws_call_duration_seconds_count', 'ok'), forbidden: sum('aws_call_duration_seconds_count', 'forbidden') } };
+    };
+    const before = await stsSamples();
+    const logged = stack.emulator.iam.assumeRoleCalls.length;
+    const read = (account: string) => stack.graphql(`{ quickSightActionConnector(awsAccountId: "${account}", actionConnectorId: "jira-cloud") { name } }`, { token: reader });
+    // A refused role is asked again on the next read (a failure is held by nobody): the provider's plugins are applied to its STS client once per call.
+    await Promise.all([read(METRICS_ACCOUNT_ID), read(REVOKED_ACCOUNT_ID), read(EUROPE_ACCOUNT_ID)]);
+    await read(REVOKED_ACCOUNT_ID);
+    await read(METRICS_ACCOUNT_ID);
+    const after = await stsSamples();
+    const sts = stack.emulator.iam.assumeRoleCalls.slice(logged);
+    const issued = sts.filter((call) => call.error === undefined);
+    const refused = sts.filter((call) => call.error === 'AccessDenied');
+    expect(refused.map((call) => call.roleArn)).toEqual([REVOKED_ROLE, REVOKED_ROLE]);
+    expect(issued.map((call) => call.roleArn)).toContain(METRICS_ROLE);
+    expect(issued.length + refused.length).toBe(sts.length);
+    expect({ ok: after.attempts.ok - before.attempts.ok, forbidden: after.attempts.forbidden - before.attempts.forbidden }).toEqual({ ok: issued.length, forbidden: refused.length });
+    // One attempt per call: STS does not retry AccessDenied.
+    expect({ ok: after.calls.ok - before.calls.ok, forbidden: after.calls.forbidden - before.calls.forbidden }).toEqual({ ok: issued.length, forbidden: refused.length });
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: after.text, encoding: 'utf8' });
+    expect({ status: check.status, findings: `${check.stdout}${check.stderr}`.trim() }).toEqual({ status: 0, findings: '' });
+    expect(after.text).not.toContain('arn:aws');
+    expect(after.text).not.toContain(METRICS_ACCOUNT_ID);
+    for (const credentials of stack.emulator.iam.issuedCredentials()) {
+      for (const secret of [credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken]) expect(after.text).not.toContain(secret);
+    }
   });
 
   it('quickSightActionConnectors, dataZoneConnections - lists and search per account and per domain, each page from its target', async () => {

@@ -8,7 +8,7 @@ import type { SubgraphConfig } from '../config/config.js';
 import { installCallScope } from './call.js';
 import { type SlotSource, SlidingWindowSlots, addRateLimitMiddleware } from './rate-limit.js';
 import type { AwsCallMetrics } from '../telemetry/metrics.js';
-import { instrumentClient } from '../telemetry/instrument-client.js';
+import { instrumentClient, instrumentationPlugin } from '../telemetry/instrument-client.js';
 import { type AwsService, type AwsServiceClients, type ClientTarget, TargetClients } from './targets.js';
 
 export type { AwsService, AwsServiceClients, ClientTarget } from './targets.js';
@@ -116,7 +116,11 @@ export function createAwsClients(config: Pick<SubgraphConfig, 'region' | 'aws'> 
     quicksight: createServiceClient('quicksight', config, {}, options),
     datazone: createServiceClient('datazone', config, {}, options),
   };
-  if (config.targets) clients.targets = new TargetClients(config.targets, (service, target) => createServiceClient(service, config, target, options));
+  if (config.targets) {
+    // AssumeRole's calls are counted and traced like every other AWS call.
+    const stsPlugins = (region: string) => [instrumentationPlugin('sts', { metrics: options.metrics, region })];
+    clients.targets = new TargetClients(config.targets, (service, target) => createServiceClient(service, config, target, options), stsPlugins);
+  }
   return clients;
 }
 

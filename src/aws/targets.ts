@@ -2,6 +2,7 @@ import type { DataZoneClient } from '@aws-sdk/client-datazone';
 import type { QuickSightClient, QuickSightClientConfig } from '@aws-sdk/client-quicksight';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsTarget, AwsTargets } from '../config/targets.js';
+import type { StackPlugin } from '../telemetry/instrument-client.js';
 
 /**
  * Routing to the accounts and regions AWS_TARGETS_FILE names (docs/aws-targets.md): one SDK client
@@ -54,6 +55,9 @@ export class AssumeRoleError extends Error {
   }
 }
 
+/** Plugins for the STS client that assumes roles in `region` (the subgraph's instrumentation). */
+export type StsPlugins = (region: string) => StackPlugin[];
+
 type ClientFactory = <Service extends AwsService>(service: Service, target: ClientTarget) => AwsServiceClients[Service];
 
 /** Assumed-role credentials are asked for again this long before they expire (the SDK clients' own margin). */
@@ -66,7 +70,7 @@ const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
  * nobody (the next call asks STS again) and is rethrown as AssumeRoleError, so that the error
  * names STS and carries nothing else.
  */
-function assumedRoleCredentials(target: AwsTarget & { roleArn: string }, targets: AwsTargets): NonNullable<ClientTarget['credentials']> {
+function assumedRoleCredentials(target: AwsTarget & { roleArn: string }, targets: AwsTargets, stsPlugins: StackPlugin[]): NonNullable<ClientTarget['credentials']> {
   const provider = fromTemporaryCredentials({
     params: {
       RoleArn: target.roleArn,
@@ -76,6 +80,8 @@ function assumedRoleCredentials(target: AwsTarget & { roleArn: string }, targets
     },
     // Regional STS in the target's region (AWS_ENDPOINT_URL_STS overrides it, as for any SDK app).
     clientConfig: { region: target.region },
+    // The STS client is the provider's own: its calls are counted and traced through a plugin.
+    ...(stsPlugins.length > 0 ? { clientPlugins: stsPlugins } : {}),
   });
   type Credentials = Awaited<ReturnType<typeof provider>>;
   let held: Credentials | undefined;
@@ -108,6 +114,7 @@ export class TargetClients {
   constructor(
     private readonly targets: AwsTargets,
     private readonly make: ClientFactory,
+    private readonly stsPlugins: StsPlugins = () => [],
   ) {}
 
   /**
@@ -137,7 +144,7 @@ export class TargetClients {
   private credentialsOf(target: AwsTarget & { roleArn: string }): NonNullable<ClientTarget['credentials']> {
     const key = `${target.roleArn}|${target.externalId ?? ''}|${target.region}`;
     let credentials = this.credentials.get(key);
-    if (credentials === undefined) this.credentials.set(key, (credentials = assumedRoleCredentials(target, this.targets)));
+    if (credentials === undefined) this.credentials.set(key, (credentials = assumedRoleCredentials(target, this.targets, this.stsPlugins(target.region))));
     return credentials;
   }
 

@@ -25,11 +25,16 @@ interface SdkMetadata {
 const RATE_LIMIT_MIDDLEWARE = 'clientRateLimitMiddleware';
 
 /** `rpc.service` as OpenTelemetry's AWS SDK conventions name it: the service's SDK id. */
-const RPC_SERVICE: Readonly<Record<string, string>> = { quicksight: 'QuickSight', datazone: 'DataZone' };
+const RPC_SERVICE: Readonly<Record<string, string>> = { quicksight: 'QuickSight', datazone: 'DataZone', sts: 'STS' };
 
 export interface InstrumentClientOptions {
   /** Where calls, attempts and rate-limit waits are counted; none: no metrics. */
   metrics?: AwsCallMetrics;
+}
+
+/** The shape of the SDK's `Pluggable`: what a client's `middlewareStack.use` applies. */
+export interface StackPlugin {
+  applyToStack(stack: object): void;
 }
 
 const instrumented = new WeakSet<object>();
@@ -47,14 +52,52 @@ const instrumented = new WeakSet<object>();
  *   from `rateLimitStats` when the metrics are scraped.
  */
 export function instrumentClient(client: QuickSightClient | DataZoneClient, service: string, options: InstrumentClientOptions = {}): void {
-  const { metrics } = options;
-  const tracer = activeTracer();
-  if ((metrics === undefined && tracer === undefined) || instrumented.has(client)) return;
+  if (instrumented.has(client)) return;
+  const regionOf = client.config.region as () => Promise<string> | string;
+  const installed = instrumentStack(client.middlewareStack as unknown as MiddlewareStackLike, service, options, { region: () => Promise.resolve(regionOf()) });
+  if (!installed) return;
   instrumented.add(client);
-  const stack = client.middlewareStack as unknown as MiddlewareStackLike;
+  if (options.metrics !== undefined && hasRateLimit(client.middlewareStack as unknown as MiddlewareStackLike)) {
+    options.metrics.watchRateLimit(service, () => rateLimitStats(client));
+  }
+  // Handlers the client cached before this were built without the middleware above (see installCallScope).
+  delete (client as unknown as { handlers?: unknown }).handlers;
+}
+
+/**
+ * The same instrumentation as a client plugin (the SDK's `Pluggable`), for clients the subgraph
+ * does not make itself: the STS client `fromTemporaryCredentials` makes (src/aws/targets.ts) takes
+ * it through its `clientPlugins` option. Such a call runs inside the SDK's credential resolution,
+ * with no call scope, so its span has no parent (a trace of its own). The provider applies its
+ * plugins before every call it makes, so applying it twice to one stack adds nothing.
+ */
+export function instrumentationPlugin(service: string, options: InstrumentClientOptions & { region: string }): StackPlugin {
+  const applied = new WeakSet<object>();
+  return {
+    applyToStack(stack) {
+      if (applied.has(stack)) return;
+      applied.add(stack);
+      instrumentStack(stack as unknown as MiddlewareStackLike, service, options, { region: () => Promise.resolve(options.region), root: true });
+    },
+  };
+}
+
+function hasRateLimit(stack: MiddlewareStackLike): boolean {
+  return stack.identify().some((entry) => entry.startsWith(`${RATE_LIMIT_MIDDLEWARE} `));
+}
+
+/** Adds the middleware `instrumentClient` describes to `stack`; false when there is nothing to record. */
+function instrumentStack(
+  stack: MiddlewareStackLike,
+  service: string,
+  { metrics }: InstrumentClientOptions,
+  where: { region: () => Promise<string>; root?: boolean },
+): boolean {
+  const tracer = activeTracer();
+  if (metrics === undefined && tracer === undefined) return false;
   const rpcService = RPC_SERVICE[service] ?? service;
   let region: string | undefined;
-  void Promise.resolve((client.config.region as () => Promise<string> | string)()).then(
+  void where.region().then(
     (resolved) => (region = resolved),
     () => undefined,
   );
@@ -64,15 +107,16 @@ export function instrumentClient(client: QuickSightClient | DataZoneClient, serv
       const operation = operationOf(context);
       return (args) => {
         const startedAt = performance.now();
-        const parent = tracer === undefined ? undefined : scopeOf(args)?.traceContext;
+        const parent = tracer === undefined || where.root === true ? undefined : scopeOf(args)?.traceContext;
         const span: Span | undefined =
-          parent === undefined || tracer === undefined
+          tracer === undefined || (parent === undefined && where.root !== true)
             ? undefined
             : tracer.startSpan(
                 `${rpcService}.${operation}`,
                 {
                   kind: SpanKind.CLIENT,
                   attributes: { 'rpc.system': 'aws-api', 'rpc.service': rpcService, 'rpc.method': operation, ...(region === undefined ? {} : { 'cloud.region': region }) },
+                  ...(parent === undefined ? { root: true } : {}),
                 },
                 parent,
               );
@@ -101,7 +145,7 @@ export function instrumentClient(client: QuickSightClient | DataZoneClient, serv
     },
     { step: 'initialize', priority: 'high', name: 'subgraphTelemetryCall' },
   );
-  if (metrics === undefined) return;
+  if (metrics === undefined) return true;
 
   stack.add(
     (next, context) => {
@@ -123,7 +167,7 @@ export function instrumentClient(client: QuickSightClient | DataZoneClient, serv
     { step: 'deserialize', priority: 'high', name: 'subgraphTelemetryAttempt' },
   );
 
-  if (stack.identify().some((entry) => entry.startsWith(`${RATE_LIMIT_MIDDLEWARE} `))) {
+  if (hasRateLimit(stack)) {
     const queuedAt = new WeakMap<object, number>();
     stack.addRelativeTo(
       (next) => (args) => {
@@ -143,10 +187,8 @@ export function instrumentClient(client: QuickSightClient | DataZoneClient, serv
       },
       { name: 'subgraphTelemetryRateLimitStarted', relation: 'after', toMiddleware: RATE_LIMIT_MIDDLEWARE },
     );
-    metrics.watchRateLimit(service, () => rateLimitStats(client));
   }
-  // Handlers the client cached before this were built without the middleware above (see installCallScope).
-  delete (client as unknown as { handlers?: unknown }).handlers;
+  return true;
 }
 
 /** The SDK operation: the command's name without `Command`, e.g. `GetConnection`. */
