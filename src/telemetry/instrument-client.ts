@@ -77,7 +77,7 @@ export function instrumentationPlugin(service: string, options: InstrumentClient
     applyToStack(stack) {
       if (applied.has(stack)) return;
       applied.add(stack);
-      instrumentStack(stack as unknown as MiddlewareStackLike, service, options, { region: () => Promise.resolve(options.region), root: true });
+      instrumentStack(stack as unknown as MiddlewareStackLike, service, options, { region: options.region, root: true });
     },
   };
 }
@@ -91,16 +91,19 @@ function instrumentStack(
   stack: MiddlewareStackLike,
   service: string,
   { metrics }: InstrumentClientOptions,
-  where: { region: () => Promise<string>; root?: boolean },
+  where: { region: string | (() => Promise<string>); root?: boolean },
 ): boolean {
   const tracer = activeTracer();
   if (metrics === undefined && tracer === undefined) return false;
   const rpcService = RPC_SERVICE[service] ?? service;
-  let region: string | undefined;
-  void where.region().then(
-    (resolved) => (region = resolved),
-    () => undefined,
-  );
+  // A client's region is a provider, resolved before its first call is made; a plugin's is known.
+  let region = typeof where.region === 'string' ? where.region : undefined;
+  if (typeof where.region === 'function') {
+    void where.region().then(
+      (resolved) => (region = resolved),
+      () => undefined,
+    );
+  }
 
   stack.add(
     (next, context) => {
