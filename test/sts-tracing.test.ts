@@ -1,7 +1,5 @@
 import { DescribeActionConnectorCommand } from '@aws-sdk/client-quicksight';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,48 +7,20 @@ import { type AwsClients, createAwsClients, destroyAwsClients } from '../src/aws
 import { loadConfig } from '../src/config/config.js';
 import { type TracingHandle, startTracing } from '../src/telemetry/tracing.js';
 import { type Emulator, MARKETING_ACCOUNT_ID, emulatorSdkEnvironment, startEmulator, targetIamOptions, targetRoleArn, targetsFileContent } from '../tools/emulator/index.js';
+import { SPAN_KIND, STATUS_ERROR, attributesOf, startOtlpReceiver } from './support/otlp-receiver.js';
 
-/** A span as OTLP/JSON carries it. */
-interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  kind: number;
-  attributes?: Array<{ key: string; value: { stringValue?: string; intValue?: number | string } }>;
-  status?: { code?: number };
-}
-const SPAN_KIND_CLIENT = 3;
-const STATUS_ERROR = 2;
 const REVOKED_ACCOUNT_ID = '123456789012';
 const REVOKED_ROLE = `arn:aws:iam::${REVOKED_ACCOUNT_ID}:role/RevokedRead`;
 
 let emulator: Emulator;
-let receiver: Server;
+let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
 let directory: string;
 let tracing: TracingHandle;
 let clients: AwsClients;
-const bodies: string[] = [];
-const spans: OtlpSpan[] = [];
 
 beforeAll(async () => {
   emulator = await startEmulator({ port: 0, seed: false, iam: { ...targetIamOptions(), deniedRoles: ['RevokedRead'] } });
-  // A real OTLP/HTTP receiver: what the SDK exports arrives here as OTLP/JSON.
-  receiver = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      if (request.url === '/v1/traces') {
-        bodies.push(body);
-        const parsed = JSON.parse(body) as { resourceSpans?: Array<{ scopeSpans?: Array<{ spans?: OtlpSpan[] }> }> };
-        for (const resource of parsed.resourceSpans ?? []) for (const scope of resource.scopeSpans ?? []) spans.push(...(scope.spans ?? []));
-      }
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  receiver = await startOtlpReceiver();
   directory = mkdtempSync(join(tmpdir(), 'sts-tracing-'));
   const content = targetsFileContent() as { quickSight: { accounts: object[] } };
   content.quickSight.accounts.push({ accountId: REVOKED_ACCOUNT_ID, region: 'us-east-1', roleArn: REVOKED_ROLE });
@@ -58,7 +28,7 @@ beforeAll(async () => {
   writeFileSync(file, JSON.stringify(content));
   // This file runs in its own process: the SDKs (AWS's and OpenTelemetry's) read these from the environment.
   Object.assign(process.env, emulatorSdkEnvironment(emulator.url), {
-    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`,
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
     OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
     OTEL_SERVICE_NAME: 'sts-tracing-test',
   });
@@ -70,11 +40,9 @@ beforeAll(async () => {
 afterAll(async () => {
   destroyAwsClients(clients);
   await emulator?.close();
-  await new Promise((resolve) => receiver?.close(resolve));
+  await new Promise((resolve) => receiver?.server.close(resolve));
   rmSync(directory, { recursive: true, force: true });
 });
-
-const attributesOf = (span: OtlpSpan) => Object.fromEntries((span.attributes ?? []).map(({ key, value }) => [key, value.stringValue ?? Number(value.intValue)]));
 
 describe('STS AssumeRole - traced like every AWS call', () => {
   it('STS.AssumeRole - one CLIENT span per call, without a parent, with the outcome and request id; a refused role is an error span; no ARN or credential exported', async () => {
@@ -92,10 +60,10 @@ describe('STS AssumeRole - traced like every AWS call', () => {
       [REVOKED_ROLE, 'AccessDenied'],
       [REVOKED_ROLE, 'AccessDenied'],
     ]);
-    const sts = spans.filter((span) => span.name === 'STS.AssumeRole');
+    const sts = receiver.spans.filter((span) => span.name === 'STS.AssumeRole');
     expect(sts).toHaveLength(logged.length);
     for (const [index, span] of sts.entries()) {
-      expect(span.kind).toBe(SPAN_KIND_CLIENT);
+      expect(span.kind).toBe(SPAN_KIND.CLIENT);
       // It runs inside the SDK's credential resolution, shared by whichever calls wait for the role: a trace of its own.
       expect(span.parentSpanId ?? '').toBe('');
       const refused = logged[index]!.error !== undefined;
@@ -112,7 +80,7 @@ describe('STS AssumeRole - traced like every AWS call', () => {
       });
       expect(span.status?.code === STATUS_ERROR).toBe(refused);
     }
-    const exported = bodies.join('\n');
+    const exported = receiver.bodies.join('\n');
     expect(exported).not.toContain('arn:aws');
     for (const credentials of emulator.iam.issuedCredentials()) {
       for (const secret of [credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken]) expect(exported).not.toContain(secret);

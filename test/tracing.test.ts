@@ -1,57 +1,13 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { trace } from '@opentelemetry/api';
 import { activeTracer, startRequestSpan, startTracing, tracingWanted } from '../src/telemetry/tracing.js';
 import { type Emulator, emulatorSdkEnvironment, startEmulator } from '../tools/emulator/index.js';
 import { DEMO_AWS_ACCOUNT_ID, DEMO_DOMAIN_ID, SECRET_CANARY_PREFIX } from '../tools/emulator/seed.js';
 import { COMPILED_SERVER } from './support/compiled.js';
+import { type OtlpSpan, SPAN_KIND, STATUS_ERROR, attributesOf, startOtlpReceiver } from './support/otlp-receiver.js';
 import { READ, SECRETS, TEST_JWT_SECRET, mintToken } from './support/stack.js';
-
-/** A span as OTLP/JSON carries it (ids in hex). */
-interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  kind: number;
-  attributes?: Array<{ key: string; value: { stringValue?: string; intValue?: number | string; boolValue?: boolean } }>;
-  status?: { code?: number };
-}
-const SPAN_KIND = { INTERNAL: 1, SERVER: 2, CLIENT: 3 } as const;
-const STATUS_ERROR = 2;
-
-function attributesOf(span: OtlpSpan): Record<string, string | number | boolean> {
-  const result: Record<string, string | number | boolean> = {};
-  for (const { key, value } of span.attributes ?? []) {
-    result[key] = value.stringValue ?? (value.intValue === undefined ? value.boolValue ?? '' : Number(value.intValue));
-  }
-  return result;
-}
-
-/** A real OTLP/HTTP receiver: what the subgraph exports arrives here as OTLP/JSON. */
-async function startOtlpReceiver(): Promise<{ url: string; bodies: string[]; spans: OtlpSpan[]; server: Server }> {
-  const bodies: string[] = [];
-  const spans: OtlpSpan[] = [];
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      if (request.url === '/v1/traces') {
-        bodies.push(body);
-        const parsed = JSON.parse(body) as { resourceSpans?: Array<{ scopeSpans?: Array<{ spans?: OtlpSpan[] }> }> };
-        for (const resource of parsed.resourceSpans ?? []) for (const scope of resource.scopeSpans ?? []) spans.push(...(scope.spans ?? []));
-      }
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, bodies, spans, server };
-}
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 
