@@ -9,7 +9,11 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { SharedReads, type SharedReadStore } from '../src/aws/shared-reads.js';
 import { loadConfig } from '../src/config/config.js';
+import { FleetSlots, fleetSlotsKey } from '../src/fleet/fleet-slots.js';
 import { deserializeResponse, serializeResponse } from '../src/fleet/redis-cache.js';
+import { FleetLink } from '../src/fleet/redis-link.js';
+import { createLogger } from '../src/server/logger.js';
+import { type RedisServer, startRedisServer } from '../tools/fleet/redis-server.js';
 import { DEMO_DOMAIN_ID, SECRET_CANARY_PREFIX, seedBulkConnections, seedConnections, seededIds } from '../tools/emulator/seed.js';
 import { buildServedSchema } from '../src/schema/build.js';
 import { type Fleet, type Replica, startFleet } from './support/fleet.js';
@@ -294,6 +298,77 @@ describe('fleet - the AWS rate limit holds for the fleet', () => {
     const lastOfB = Math.max(...calls.filter((call) => throughB.has(call.params['identifier'] as string)).map((call) => call.at));
     expect((lastOfB - first) / span).toBeLessThan(0.75);
   }, 30_000);
+});
+
+describe('fleet - FleetSlots on a real Redis', () => {
+  let redis: RedisServer;
+  let link: FleetLink;
+  let inspect: Redis;
+  let key = 0;
+  const nextLimitKey = () => `datazone:GetConnectionCommand/test-${(key += 1)}`;
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    link = new FleetLink({ redisUrl: redis.url, timeoutMs: 2_000, expectedReplicas: 2 }, createLogger('silent'));
+    await link.connect();
+    inspect = new Redis(redis.url);
+  });
+  afterAll(async () => {
+    link?.close();
+    inspect?.disconnect();
+    await redis?.close();
+  });
+
+  test('FleetSlots.pace - the whole limit while Redis answers, so one busy replica is not held to its share', () => {
+    const slots = new FleetSlots(link, nextLimitKey(), 8, 2);
+    expect(slots.pace).toEqual({ intervalMs: 1_050 / 8, burst: 2 });
+  });
+
+  test('FleetSlots.take - spreads the fleet\'s starts: a quarter of the limit at once, the next when the first leaves a quarter of the window', async () => {
+    const limitKey = nextLimitKey();
+    // Two replicas' sources on one key: the rule holds across them.
+    const [a, b] = [new FleetSlots(link, limitKey, 8, 2), new FleetSlots(link, limitKey, 8, 2)] as const;
+    expect(await a.take()).toBe(0);
+    expect(await b.take()).toBe(0);
+    const wait = await a.take();
+    // The third start in 262 ms (2 intervals of 131 ms) waits for the first to leave them (without
+    // the rule it would go at once: the window's limit is 8).
+    expect(wait).toBeGreaterThan(0);
+    expect(wait).toBeLessThanOrEqual(262 + 131 * 0.25);
+    expect(await inspect.zcard(fleetSlotsKey(limitKey))).toBe(2);
+  });
+
+  test('FleetSlots.take - at a limit of 4 (a burst of 1), one start per interval and at most the limit in any window of 1.05 s', async () => {
+    const limitKey = nextLimitKey();
+    const slots = new FleetSlots(link, limitKey, 4, 2);
+    const granted: number[] = [];
+    const started = Date.now();
+    while (granted.length < 5) {
+      const wait = await slots.take();
+      if (wait === 0) granted.push(Date.now() - started);
+      else await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    // burst 1 at a limit of 4: one start per 262 ms, and the fifth a whole window after the first.
+    for (let index = 1; index < granted.length; index += 1) expect((granted[index] as number) - (granted[index - 1] as number)).toBeGreaterThanOrEqual(250);
+    expect((granted[4] as number) - (granted[0] as number)).toBeGreaterThanOrEqual(1_040);
+  });
+
+  test('FleetSlots.take - a grant that comes back late (an event loop stall) is dropped and taken again, stamped after the stall', async () => {
+    const limitKey = nextLimitKey();
+    const slots = new FleetSlots(link, limitKey, 8, 2);
+    const answer = slots.take();
+    // The command is on its way; the loop stalls while Redis stamps the start and answers.
+    const stalledUntil = Date.now() + 60;
+    while (Date.now() < stalledUntil) {
+      // busy: a stall, not a sleep
+    }
+    expect(await answer).toBe(0);
+    expect(slots.retakes).toBe(1);
+    const starts = await inspect.zrange(fleetSlotsKey(limitKey), 0, -1, 'WITHSCORES');
+    // One start, not two: the late one was dropped; its stamp is Redis' time after the stall.
+    expect(starts).toHaveLength(2);
+    expect(Number(starts[1])).toBeGreaterThanOrEqual(stalledUntil);
+  });
 });
 
 describe('fleet - Redis is a helper, not a dependency', () => {
