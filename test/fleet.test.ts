@@ -9,7 +9,11 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { SharedReads, type SharedReadStore } from '../src/aws/shared-reads.js';
 import { loadConfig } from '../src/config/config.js';
+import { FleetSlots, fleetSlotsKey } from '../src/fleet/fleet-slots.js';
 import { deserializeResponse, serializeResponse } from '../src/fleet/redis-cache.js';
+import { FleetLink } from '../src/fleet/redis-link.js';
+import { createLogger } from '../src/server/logger.js';
+import { type RedisServer, startRedisServer } from '../tools/fleet/redis-server.js';
 import { DEMO_DOMAIN_ID, SECRET_CANARY_PREFIX, seedBulkConnections, seedConnections, seededIds } from '../tools/emulator/seed.js';
 import { buildServedSchema } from '../src/schema/build.js';
 import { type Fleet, type Replica, startFleet } from './support/fleet.js';
@@ -221,33 +225,150 @@ describe('fleet - two replicas on one Redis', () => {
 describe('fleet - the AWS rate limit holds for the fleet', () => {
   const LIMIT = 8;
   let fleet: Fleet;
+  let reader: string;
+  let next = 100;
+  /** Connections never read before (the cache is off anyway): every read is one AWS call. */
+  const freshIds = (count: number) => Array.from({ length: count }, () => `conn-bulk-${String((next += 1)).padStart(3, '0')}`);
+  /** Waits until the last second's starts have left every window, so one test's calls do not count in the next's. */
+  const quiet = () => new Promise((resolve) => setTimeout(resolve, 1_200));
 
   beforeAll(async () => {
-    // Cache off: every read is an AWS call.
-    fleet = await startFleet({ env: { CACHE_TTL_SECONDS: '0', AWS_RATE_LIMIT_PER_SECOND: String(LIMIT), AWS_RATE_LIMIT_MAX_WAIT_MS: '30000', REDIS_TIMEOUT_MS: '2000' } });
+    // Cache off: every read is an AWS call. The emulator enforces a quota of the limit itself, in any
+    // 1 s as AWS counts: one call too many in any second is a ThrottlingException in its log.
+    fleet = await startFleet({
+      env: { CACHE_TTL_SECONDS: '0', AWS_RATE_LIMIT_PER_SECOND: String(LIMIT), AWS_RATE_LIMIT_MAX_WAIT_MS: '30000', REDIS_TIMEOUT_MS: '2000' },
+      emulator: { quotaPerSecond: LIMIT },
+    });
+    reader = await mintToken([READ]);
   });
   afterAll(async () => {
     await fleet?.close();
   });
 
-  test('Fleet - distinct reads spread over both replicas start at most the configured limit of AWS calls in any second between them', async () => {
-    const reader = await mintToken([READ]);
+  /** Reads `ids` at once, the i-th through `replicaOf(i)`; every answer must carry its data. Answers the AWS calls made. */
+  async function readAll(ids: string[], replicaOf: (index: number) => Replica) {
+    await quiet();
     fleet.emulator.resetCalls();
-    const ids = Array.from({ length: 40 }, (_, index) => `conn-bulk-${String(100 + index).padStart(3, '0')}`);
-    const answers = await Promise.all(ids.map((id, index) => (fleet.replicas[index % 2] as Replica).graphql(connectionQuery(id), { token: reader })));
+    const answers = await Promise.all(ids.map((id, index) => replicaOf(index).graphql(connectionQuery(id), { token: reader })));
     for (const answer of answers) expect(answer.body.errors).toBeUndefined();
     const calls = callsOf(fleet.emulator, 'GetConnection');
-    expect(calls).toHaveLength(ids.length);
-    const times = calls.map((call) => call.at).sort((x, y) => x - y);
-    // Each replica on its own would start LIMIT a second: twice the limit for the two. The starts
-    // are counted over 1.05 s by Redis' clock; arrivals here, in one busy test process, jitter by
-    // tens of ms, so a window of 0.95 s is the one no arrivals may overfill.
-    expect(mostCallsInAnySecond(times, 950)).toBeLessThanOrEqual(LIMIT);
-    expect(((times.length - 1) * 1000) / ((times.at(-1) as number) - (times[0] as number))).toBeLessThanOrEqual(LIMIT);
-    // Both replicas did work, each below the limit on its own.
-    const perReplica = fleet.replicas.map((replica) => replica.subgraph.sharedReads.stats().fetched);
-    for (const count of perReplica) expect(count).toBeGreaterThan(0);
+    return { calls, times: calls.map((call) => call.at).sort((x, y) => x - y) };
+  }
+
+  const callsPerSecond = (times: number[]) => ((times.length - 1) * 1000) / ((times.at(-1) as number) - (times[0] as number));
+
+  test('Fleet - one busy replica while the other idles gets close to the whole limit, never more than it in any second', async () => {
+    const [a] = fleet.replicas as [Replica, Replica];
+    const { calls, times } = await readAll(freshIds(40), () => a);
+    expect(calls).toHaveLength(40);
+    expect(calls.filter((call) => call.throttled)).toHaveLength(0);
+    expect(mostCallsInAnySecond(times)).toBeLessThanOrEqual(LIMIT);
+    // Its share alone (LIMIT / FLEET_EXPECTED_REPLICAS) would be about 4 a second.
+    expect(callsPerSecond(times)).toBeGreaterThan(0.8 * LIMIT);
   }, 30_000);
+
+  test('Fleet - distinct reads spread over both replicas start at most the configured limit of AWS calls in any second between them, none throttled', async () => {
+    const { calls, times } = await readAll(freshIds(48), (index) => fleet.replicas[index % 2] as Replica);
+    // No throttle, so no retry: one call per read.
+    expect(calls.filter((call) => call.throttled)).toHaveLength(0);
+    expect(calls).toHaveLength(48);
+    // Each replica on its own would start LIMIT a second: twice the limit for the two.
+    expect(mostCallsInAnySecond(times)).toBeLessThanOrEqual(LIMIT);
+    expect(callsPerSecond(times)).toBeLessThanOrEqual(LIMIT);
+    // Between them they still use most of it.
+    expect(callsPerSecond(times)).toBeGreaterThan(0.8 * LIMIT);
+    // Both replicas did work.
+    const perReplica = fleet.replicas.map((replica) => replica.subgraph.sharedReads.stats().fetched);
+    for (const count of perReplica) expect(count).toBeGreaterThan(10);
+  }, 30_000);
+
+  test('Fleet - both replicas busy with unequal loads: the fleet keeps to the limit in every second and the lighter replica is not starved', async () => {
+    const [a, b] = fleet.replicas as [Replica, Replica];
+    // Three quarters of the reads through A, a quarter through B.
+    const ids = freshIds(48);
+    const throughB = new Set(ids.filter((_, index) => index % 4 === 3));
+    const { calls, times } = await readAll(ids, (index) => (index % 4 === 3 ? b : a));
+    expect(calls.filter((call) => call.throttled)).toHaveLength(0);
+    expect(calls).toHaveLength(48);
+    expect(mostCallsInAnySecond(times)).toBeLessThanOrEqual(LIMIT);
+    // The replicas take turns at the limit: B's 12 calls go out while A still has a backlog, at about
+    // half the limit (done by about half the run), not after A's 36.
+    const first = times[0] as number;
+    const span = (times.at(-1) as number) - first;
+    const lastOfB = Math.max(...calls.filter((call) => throughB.has(call.params['identifier'] as string)).map((call) => call.at));
+    expect((lastOfB - first) / span).toBeLessThan(0.75);
+  }, 30_000);
+});
+
+describe('fleet - FleetSlots on a real Redis', () => {
+  let redis: RedisServer;
+  let link: FleetLink;
+  let inspect: Redis;
+  let key = 0;
+  const nextLimitKey = () => `datazone:GetConnectionCommand/test-${(key += 1)}`;
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    link = new FleetLink({ redisUrl: redis.url, timeoutMs: 2_000, expectedReplicas: 2 }, createLogger('silent'));
+    await link.connect();
+    inspect = new Redis(redis.url);
+  });
+  afterAll(async () => {
+    link?.close();
+    inspect?.disconnect();
+    await redis?.close();
+  });
+
+  test('FleetSlots.pace - the whole limit while Redis answers, so one busy replica is not held to its share', () => {
+    const slots = new FleetSlots(link, nextLimitKey(), 8, 2);
+    expect(slots.pace).toEqual({ intervalMs: 1_050 / 8, burst: 2 });
+  });
+
+  test('FleetSlots.take - spreads the fleet\'s starts: a quarter of the limit at once, the next when the first leaves a quarter of the window', async () => {
+    const limitKey = nextLimitKey();
+    // Two replicas' sources on one key: the rule holds across them.
+    const [a, b] = [new FleetSlots(link, limitKey, 8, 2), new FleetSlots(link, limitKey, 8, 2)] as const;
+    expect(await a.take()).toBe(0);
+    expect(await b.take()).toBe(0);
+    const wait = await a.take();
+    // The third start in 262 ms (2 intervals of 131 ms) waits for the first to leave them (without
+    // the rule it would go at once: the window's limit is 8).
+    expect(wait).toBeGreaterThan(0);
+    expect(wait).toBeLessThanOrEqual(262 + 131 * 0.25);
+    expect(await inspect.zcard(fleetSlotsKey(limitKey))).toBe(2);
+  });
+
+  test('FleetSlots.take - at a limit of 4 (a burst of 1), one start per interval and at most the limit in any window of 1.05 s', async () => {
+    const limitKey = nextLimitKey();
+    const slots = new FleetSlots(link, limitKey, 4, 2);
+    const granted: number[] = [];
+    const started = Date.now();
+    while (granted.length < 5) {
+      const wait = await slots.take();
+      if (wait === 0) granted.push(Date.now() - started);
+      else await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    // burst 1 at a limit of 4: one start per 262 ms, and the fifth a whole window after the first.
+    for (let index = 1; index < granted.length; index += 1) expect((granted[index] as number) - (granted[index - 1] as number)).toBeGreaterThanOrEqual(250);
+    expect((granted[4] as number) - (granted[0] as number)).toBeGreaterThanOrEqual(1_040);
+  });
+
+  test('FleetSlots.take - a grant that comes back late (an event loop stall) is dropped and taken again, stamped after the stall', async () => {
+    const limitKey = nextLimitKey();
+    const slots = new FleetSlots(link, limitKey, 8, 2);
+    const answer = slots.take();
+    // The command is on its way; the loop stalls while Redis stamps the start and answers.
+    const stalledUntil = Date.now() + 60;
+    while (Date.now() < stalledUntil) {
+      // busy: a stall, not a sleep
+    }
+    expect(await answer).toBe(0);
+    expect(slots.retakes).toBe(1);
+    const starts = await inspect.zrange(fleetSlotsKey(limitKey), 0, -1, 'WITHSCORES');
+    // One start, not two: the late one was dropped; its stamp is Redis' time after the stall.
+    expect(starts).toHaveLength(2);
+    expect(Number(starts[1])).toBeGreaterThanOrEqual(stalledUntil);
+  });
 });
 
 describe('fleet - Redis is a helper, not a dependency', () => {
