@@ -212,7 +212,7 @@ async function g2(context: FleetBenchContext, redis: RedisServer): Promise<void>
   say();
   say(`**Two replicas on one Redis: ${f2(fleet.perIdAndTtl)} AWS calls per id and TTL (one replica: ${f2(one.perIdAndTtl)}; two without Redis: ${f2(alone.perIdAndTtl)}); fleet ÷ one replica req/s = ${f2(fleet.rps / one.rps)} on this ${'2'}-core machine.**`);
   say();
-  say(`A Redis entry and its copies in the replicas expire together, so at each expiry every replica that is asked for the id before one of them has refilled Redis goes to AWS: up to one call per replica and id per TTL at that instant, never more.`);
+  say(`A Redis entry and its copies in the replicas expire together; a read in an entry's last fifth refreshes it ahead, at a point drawn at random per replica, and the replicas after the first find the new value in Redis. Two replicas whose refreshes fall close together may both call AWS: more than one call per id and TTL, never more than one per replica.`);
   verdict('G2', fleet.perIdAndTtl <= 2 && fleet.perIdAndTtl < alone.perIdAndTtl, `two replicas on one Redis: ${f2(fleet.perIdAndTtl)} AWS calls per id and TTL (without Redis: ${f2(alone.perIdAndTtl)})`);
 }
 
