@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { parseTargets } from '../src/config/targets.js';
 import { READ, SECRETS, type Stack, mintToken, startStack } from './support/stack.js';
 
 /**
@@ -54,4 +56,16 @@ describe('README examples', () => {
       }
     }
   }
+});
+
+describe('README targets file', () => {
+  it('AWS_TARGETS_FILE - the example the README shows is a valid targets file, read as the subgraph reads it', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const yaml = /```yaml\n(quickSight:[\s\S]*?)```/.exec(readme)?.[1];
+    expect(yaml).toBeDefined();
+    const targets = parseTargets(parseYaml(yaml as string));
+    expect([...targets.quickSightAccounts.keys()]).toEqual(['111122223333', '444455556666']);
+    expect(targets.quickSightAccounts.get('444455556666')).toMatchObject({ region: 'eu-west-1', roleArn: 'arn:aws:iam::444455556666:role/ConnectionsRead' });
+    expect(targets.dataZoneDomains.get('dzd_europe0001')).toMatchObject({ region: 'eu-west-1', accountId: '444455556666' });
+  });
 });
