@@ -244,26 +244,23 @@ function awsCallMetrics(registers: Registry[]): AwsCallMetrics {
     }
     return totals.values();
   };
-  new Gauge({
-    name: `${METRIC_PREFIX}rate_limit_queued_calls`,
-    help: "AWS calls waiting in the client-side rate limiter's queue.",
-    labelNames: ['service', 'operation'],
-    registers,
-    collect() {
-      this.reset();
-      for (const { service, operation, value } of queued((queue) => queue.calls)) this.set({ service, operation }, value);
-    },
-  });
-  new Gauge({
-    name: `${METRIC_PREFIX}rate_limit_queued_callers`,
-    help: "Callers with at least one call waiting in the client-side rate limiter's queue.",
-    labelNames: ['service', 'operation'],
-    registers,
-    collect() {
-      this.reset();
-      for (const { service, operation, value } of queued((queue) => queue.callers)) this.set({ service, operation }, value);
-    },
-  });
+  // What waits in the queue at scrape time, per operation: calls, and the callers they belong to.
+  const queueGauges: Array<[string, string, (queue: { calls: number; callers: number }) => number]> = [
+    ['calls', "AWS calls waiting in the client-side rate limiter's queue.", (queue) => queue.calls],
+    ['callers', "Callers with at least one call waiting in the client-side rate limiter's queue.", (queue) => queue.callers],
+  ];
+  for (const [what, help, read] of queueGauges) {
+    new Gauge({
+      name: `${METRIC_PREFIX}rate_limit_queued_${what}`,
+      help,
+      labelNames: ['service', 'operation'],
+      registers,
+      collect() {
+        this.reset();
+        for (const { service, operation, value } of queued(read)) this.set({ service, operation }, value);
+      },
+    });
+  }
   const callsBy = childrenOf((service, operation, outcome) => calls.labels(service, operation, outcome));
   const attemptsBy = childrenOf((service, operation, outcome) => attempts.labels(service, operation, outcome));
   return {
