@@ -291,12 +291,15 @@ describe('fleet - the AWS rate limit holds for the fleet', () => {
     expect(calls.filter((call) => call.throttled)).toHaveLength(0);
     expect(calls).toHaveLength(48);
     expect(mostCallsInAnySecond(times)).toBeLessThanOrEqual(LIMIT);
-    // The replicas take turns at the limit: B's 12 calls go out while A still has a backlog, at about
-    // half the limit (done by about half the run), not after A's 36.
+    // The replicas take turns at the limit: B's 12 calls go out while A still has a backlog (done by
+    // about half the run on a quiet machine), not after A's 36. Starved, B's calls would be the run's
+    // last quarter: its first at 0.75 of the run or later, its last the run's last call. The bounds
+    // leave room for a loaded machine's stalls.
     const first = times[0] as number;
     const span = (times.at(-1) as number) - first;
-    const lastOfB = Math.max(...calls.filter((call) => throughB.has(call.params['identifier'] as string)).map((call) => call.at));
-    expect((lastOfB - first) / span).toBeLessThan(0.75);
+    const callsOfB = calls.filter((call) => throughB.has(call.params['identifier'] as string)).map((call) => call.at);
+    expect((Math.min(...callsOfB) - first) / span).toBeLessThan(0.5);
+    expect((Math.max(...callsOfB) - first) / span).toBeLessThan(0.95);
   }, 30_000);
 });
 
